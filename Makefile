@@ -1,0 +1,50 @@
+# Two commands for a fresh machine with Python 3 and make (see README.md):
+#   make lab    set everything up and open the course in JupyterLab
+#   make test   set everything up and run every test
+# Both create (once) and reuse the virtual environment in .venv/.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+# pytest options; e.g. `make test PYTEST_ARGS="-x -k neuron"`
+PYTEST_ARGS ?=
+
+.PHONY: lab test gifs check-gifs notebooks benchmark lock clean
+
+# Install the locked versions; if they do not install on this Python (a newer
+# release, say), fall back to the newest versions pyproject.toml allows.
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[test]' || \
+	  { echo "warning: the locked versions do not install here; using the ranges in pyproject.toml"; \
+	    $(BIN)/python -m pip install --quiet -e '.[test]'; }
+	touch $@
+
+lab: $(STAMP)
+	$(BIN)/python -m course_utils lab
+
+test: $(STAMP)
+	$(BIN)/python -m pytest --nbval --nbval-current-env tests notebooks $(PYTEST_ARGS)
+
+# Rebuild every GIF in imgs/ from code (or check them: make check-gifs).
+gifs: $(STAMP)
+	$(BIN)/python -m course_utils gifs
+
+check-gifs: $(STAMP)
+	$(BIN)/python -m course_utils gifs --check
+
+# Re-execute every notebook in place, so its stored outputs match the code.
+notebooks: $(STAMP)
+	$(BIN)/jupyter nbconvert --to notebook --execute --inplace notebooks/*.ipynb
+
+benchmark: $(STAMP)
+	for script in benchmarks/*.py; do $(BIN)/python $$script || exit 1; done
+
+# Refresh requirements.lock from the environment (after changing pyproject.toml).
+lock: $(STAMP)
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^course-utils' > requirements.lock
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

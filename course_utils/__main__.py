@@ -1,0 +1,102 @@
+"""Command line: ``python -m course_utils gifs [NAME ...] [--check]``, ``lab`` and ``voila``.
+
+``lab`` opens JupyterLab in notebooks/, on 127.0.0.1 only, with a fresh random token;
+``voila`` serves the notebooks as apps (code hidden) the same way, for presenting.
+``gifs`` rebuilds every GIF in imgs/ (or the ones named) and shows progress;
+``gifs --check`` rebuilds them in memory and lists those whose committed file differs
+(exit status 1 if any is stale).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def lab_command(port: int = 8888, open_browser: bool = True, token: str | None = None) -> list[str]:
+    """The JupyterLab command line: loopback only, never an empty token.
+
+    The server's root is the repository, so the notebooks' ``../imgs/`` pictures load;
+    the page opens on notebooks/.
+    """
+    token = token or secrets.token_hex(24)
+    cmd = [sys.executable, "-m", "jupyter", "lab", "--ip=127.0.0.1", f"--port={port}",
+           f"--ServerApp.root_dir={ROOT}", "--ServerApp.default_url=/lab/tree/notebooks",
+           f"--IdentityProvider.token={token}"]
+    if not open_browser:
+        cmd.append("--no-browser")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")  # JupyterLab refuses to start as root without it
+    return cmd
+
+
+def voila_command(port: int = 8866, open_browser: bool = True, token: str | None = None) -> list[str]:
+    """The voila command line, loopback only with a token; pages are /voila/render/notebooks/<name>."""
+    token = token or secrets.token_hex(24)
+    cmd = [sys.executable, "-m", "voila", f"--port={port}", "--Voila.ip=127.0.0.1",
+           f"--Voila.token={token}",
+           "--VoilaExporter.markdown_renderer_class=course_utils.voila.CourseMarkdownRenderer", str(ROOT)]
+    if not open_browser:
+        cmd.append("--no-browser")
+    return cmd
+
+
+def gifs(names: list[str], check: bool) -> int:
+    # matplotlib loads only here, so `--help` stays fast
+    from . import gif
+    from .scenes import GIFS, load
+
+    names = names or sorted(GIFS)
+    stale = []
+    for name in names:
+        scene_cls = load(name)
+        start = time.perf_counter()
+
+        def progress(n, name=name):
+            print(f"\r{name}: frame {n}", end="", flush=True)
+
+        if check:
+            if gif.is_stale(scene_cls):
+                stale.append(name)
+            print(f"{name}: {'STALE' if name in stale else 'up to date'}")
+            continue
+        path = gif.build(scene_cls, progress=progress)
+        print(f"\r{name}: wrote {path.name}, {path.stat().st_size / 1e3:.0f} kB "
+              f"in {time.perf_counter() - start:.1f} s")
+    if stale:
+        print(f"Stale GIFs: {', '.join(stale)}. Rebuild them with: python -m course_utils gifs")
+        return 1
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m course_utils", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("gifs", help="build the GIFs in imgs/, or check that they are fresh")
+    p.add_argument("names", nargs="*", help="GIF names (default: all)")
+    p.add_argument("--check", action="store_true", help="only report stale GIFs")
+    for name, port, what in (("lab", 8888, "open the course in JupyterLab"),
+                             ("voila", 8866, "serve the notebooks as apps with voila, for presenting")):
+        p = sub.add_parser(name, help=f"{what} (127.0.0.1, with a token)")
+        p.add_argument("--port", type=int, default=port)
+        p.add_argument("--no-browser", action="store_true")
+    args = parser.parse_args(argv)
+    if args.command in ("lab", "voila"):
+        command = lab_command if args.command == "lab" else voila_command
+        return subprocess.call(command(args.port, not args.no_browser), cwd=ROOT)
+    try:
+        return gifs(args.names, args.check)
+    except KeyError as exc:
+        parser.error(exc.args[0])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

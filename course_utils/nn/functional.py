@@ -1,0 +1,319 @@
+"""Activation functions and their derivatives, as plain numpy functions.
+
+The names and defaults follow ``torch.nn.functional``. Every function works
+elementwise on an array of any shape (``softmax`` and ``log_softmax`` work along
+one axis, ``dim``) and returns an array of the same shape.
+
+Each activation ``f`` has a partner ``f_derivative(x)`` that returns the
+elementwise derivative ``f'(x)``, evaluated at the *input* ``x``. Backpropagation
+through an activation is then ``grad_input = grad_output * f_derivative(x)``.
+Softmax mixes the entries of a row, so it has a vector-Jacobian product instead:
+``softmax_backward(grad_output, output)``.
+
+Everything is numerically stable by construction: no overflow, underflow or
+invalid-value warnings, even for inputs of +-1e4.
+"""
+
+import math
+
+import numpy as np
+
+__all__ = [
+    "identity", "identity_derivative",
+    "step", "step_derivative",
+    "sigmoid", "sigmoid_derivative",
+    "tanh", "tanh_derivative",
+    "relu", "relu_derivative",
+    "leaky_relu", "leaky_relu_derivative",
+    "elu", "elu_derivative",
+    "gelu", "gelu_derivative",
+    "softplus", "softplus_derivative",
+    "silu", "silu_derivative",
+    "softmax", "softmax_backward", "log_softmax",
+    "ACTIVATIONS", "ACTIVATION_LABELS",
+]
+
+# exp(-700) is about 1e-304, the smallest size we bother to keep: anything smaller
+# is returned as exactly 0, so that it cannot underflow later in a product.
+_EXP_FLOOR = -700.0
+
+
+def _exp(z):
+    """``exp(z)``, with results below ``exp(-700)`` (about 1e-304) set to exactly 0.
+
+    Used where ``z`` can be very negative (``z <= 0`` in all callers): plain
+    ``np.exp(-1e4)`` raises numpy's "underflow" warning.
+    """
+    z = np.asarray(z)
+    return np.exp(z, out=np.zeros(z.shape), where=z > _EXP_FLOOR)
+
+
+def _check_positive(name, value):
+    if not value > 0:
+        raise ValueError(f"{name} must be positive, got {value!r}")
+
+
+# --------------------------------------------------------------------------- identity
+
+
+def identity(x):
+    """Identity: ``f(x) = x``. The "no activation" of a linear layer."""
+    return np.asarray(x)
+
+
+def identity_derivative(x):
+    """``f'(x) = 1``."""
+    return np.ones(np.shape(x))
+
+
+# ------------------------------------------------------------------------------- step
+
+
+def step(x):
+    """Heaviside step: ``f(x) = 1 if x > 0 else 0`` (the perceptron's activation).
+
+    PyTorch has no step activation (``torch.heaviside(x, 0)`` computes the same values).
+    """
+    return (np.asarray(x) > 0).astype(float)
+
+
+def step_derivative(x):
+    """``f'(x) = 0`` everywhere (undefined at 0; we use 0): no gradient can flow,
+    which is why networks of step units cannot be trained by gradient descent."""
+    return np.zeros(np.shape(x))
+
+
+# ---------------------------------------------------------------------------- sigmoid
+
+
+def sigmoid(x):
+    """Logistic sigmoid: ``f(x) = 1 / (1 + exp(-x))``, values in (0, 1).
+
+    Computed stably with ``e = exp(-|x|)``, which never overflows:
+    ``f(x) = 1 / (1 + e)`` for ``x >= 0`` and ``e / (1 + e)`` for ``x < 0``.
+    """
+    x = np.asarray(x)
+    e = _exp(-np.abs(x))
+    return np.where(x >= 0, 1.0, e) / (1.0 + e)
+
+
+def sigmoid_derivative(x):
+    """``f'(x) = f(x) * (1 - f(x))``, at most 1/4 (at x = 0)."""
+    s = sigmoid(x)
+    return s * (1.0 - s)
+
+
+# ------------------------------------------------------------------------------- tanh
+
+
+def tanh(x):
+    """Hyperbolic tangent: ``f(x) = (e^x - e^-x) / (e^x + e^-x)``, values in (-1, 1).
+
+    Equal to ``2 * sigmoid(2x) - 1``: a sigmoid centred on 0.
+    """
+    return np.tanh(x)
+
+
+def tanh_derivative(x):
+    """``f'(x) = 1 - tanh(x)^2``."""
+    t = np.tanh(x)
+    return 1.0 - t * t
+
+
+# ------------------------------------------------------------------------------- relu
+
+
+def relu(x):
+    """Rectified linear unit: ``f(x) = max(0, x)``."""
+    return np.maximum(x, 0.0)
+
+
+def relu_derivative(x):
+    """``f'(x) = 1 if x > 0 else 0`` (at 0 we use 0, like PyTorch)."""
+    return (np.asarray(x) > 0).astype(float)
+
+
+# ------------------------------------------------------------------------- leaky relu
+
+
+def leaky_relu(x, negative_slope=0.01):
+    """Leaky ReLU: ``f(x) = x if x > 0 else negative_slope * x``."""
+    x = np.asarray(x)
+    return np.where(x > 0, x, negative_slope * x)
+
+
+def leaky_relu_derivative(x, negative_slope=0.01):
+    """``f'(x) = 1 if x > 0 else negative_slope``."""
+    return np.where(np.asarray(x) > 0, 1.0, float(negative_slope))
+
+
+# -------------------------------------------------------------------------------- elu
+
+
+def elu(x, alpha=1.0):
+    """Exponential linear unit: ``f(x) = x if x > 0 else alpha * (exp(x) - 1)``.
+
+    Smooth at 0 when ``alpha = 1``; tends to ``-alpha`` for very negative x.
+    """
+    x = np.asarray(x)
+    # expm1 on min(x, 0): only the branch we keep is evaluated safely, no overflow.
+    return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0.0)))
+
+
+def elu_derivative(x, alpha=1.0):
+    """``f'(x) = 1 if x > 0 else alpha * exp(x)``."""
+    x = np.asarray(x)
+    return np.where(x > 0, 1.0, alpha * _exp(np.minimum(x, 0.0)))
+
+
+# ------------------------------------------------------------------------------- gelu
+
+_SQRT_2 = math.sqrt(2.0)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+_erf_object = np.frompyfunc(math.erf, 1, 1)
+
+
+def _erf(x):
+    """The error function elementwise, to full float64 precision.
+
+    numpy has no ``erf``; we apply Python's ``math.erf`` to each element (fast
+    enough for the sizes this course uses: about 0.1 microsecond per element).
+    """
+    return np.asarray(_erf_object(x), dtype=float)
+
+
+def _normal_cdf(x):
+    """Standard normal cumulative distribution ``Phi(x) = (1 + erf(x / sqrt 2)) / 2``."""
+    return 0.5 * (1.0 + _erf(np.asarray(x, dtype=float) / _SQRT_2))
+
+
+def gelu(x):
+    """Gaussian error linear unit: ``f(x) = x * Phi(x)``, with ``Phi`` the standard
+    normal CDF, ``Phi(x) = (1 + erf(x / sqrt 2)) / 2``.
+
+    This is the exact form, PyTorch's default (``approximate='none'``); the tanh
+    approximation is not provided.
+    """
+    x = np.asarray(x, dtype=float)
+    return x * _normal_cdf(x)
+
+
+def gelu_derivative(x):
+    """``f'(x) = Phi(x) + x * phi(x)``, with ``phi(x) = exp(-x^2 / 2) / sqrt(2 pi)``
+    the standard normal density."""
+    x = np.asarray(x, dtype=float)
+    return _normal_cdf(x) + x * _INV_SQRT_2PI * _exp(-0.5 * x * x)
+
+
+# --------------------------------------------------------------------------- softplus
+
+
+def softplus(x, beta=1.0, threshold=20.0):
+    """Softplus, a smooth ReLU: ``f(x) = log(1 + exp(beta * x)) / beta``.
+
+    Like PyTorch, it returns ``x`` itself where ``beta * x > threshold`` (there the
+    two differ by less than ``exp(-threshold)``). Elsewhere it is computed stably as
+    ``(max(z, 0) + log(1 + exp(-|z|))) / beta`` with ``z = beta * x``.
+    """
+    _check_positive("beta", beta)
+    x = np.asarray(x)
+    z = beta * x
+    soft = (np.maximum(z, 0.0) + np.log1p(_exp(-np.abs(z)))) / beta
+    return np.where(z > threshold, x, soft)
+
+
+def softplus_derivative(x, beta=1.0, threshold=20.0):
+    """``f'(x) = sigmoid(beta * x)``, and exactly 1 above the threshold."""
+    _check_positive("beta", beta)
+    z = beta * np.asarray(x)
+    return np.where(z > threshold, 1.0, sigmoid(z))
+
+
+# ------------------------------------------------------------------------------- silu
+
+
+def silu(x):
+    """Sigmoid linear unit, also called swish: ``f(x) = x * sigmoid(x)``."""
+    x = np.asarray(x)
+    return x * sigmoid(x)
+
+
+def silu_derivative(x):
+    """``f'(x) = s + x * s * (1 - s)`` with ``s = sigmoid(x)``, i.e. ``s * (1 + x * (1 - s))``."""
+    x = np.asarray(x)
+    s = sigmoid(x)
+    return s * (1.0 + x * (1.0 - s))
+
+
+# ---------------------------------------------------------------------------- softmax
+
+
+def softmax(x, dim=-1):
+    """Softmax along axis ``dim``: ``f(x)_i = exp(x_i) / sum_j exp(x_j)``.
+
+    The outputs are positive and sum to 1 along ``dim``: a probability
+    distribution. Stable: the row maximum is subtracted first (softmax does not
+    change when a constant is added to every ``x_i``), so ``exp`` never overflows.
+    """
+    x = np.asarray(x)
+    e = _exp(x - x.max(axis=dim, keepdims=True))
+    return e / e.sum(axis=dim, keepdims=True)
+
+
+def log_softmax(x, dim=-1):
+    """Logarithm of the softmax, computed with the log-sum-exp trick:
+    ``f(x)_i = x_i - m - log(sum_j exp(x_j - m))`` with ``m = max_j x_j``.
+
+    Never takes the log of 0, unlike ``np.log(softmax(x))``.
+    """
+    x = np.asarray(x)
+    z = x - x.max(axis=dim, keepdims=True)
+    return z - np.log(_exp(z).sum(axis=dim, keepdims=True))
+
+
+def softmax_backward(grad_output, output, dim=-1):
+    """Vector-Jacobian product of softmax: gradient wrt the softmax *input*.
+
+    With ``s = softmax(x)`` (pass it as ``output``) and ``g = grad_output``, the
+    Jacobian is ``ds_i/dx_j = s_i * (delta_ij - s_j)``, so
+    ``grad_input_j = s_j * (g_j - sum_i g_i * s_i)``, along axis ``dim``.
+    """
+    s = np.asarray(output)
+    g = np.asarray(grad_output)
+    if g.shape != s.shape:
+        raise ValueError(
+            f"softmax_backward: grad_output shape {g.shape} does not match "
+            f"output shape {s.shape}")
+    return s * (g - (g * s).sum(axis=dim, keepdims=True))
+
+
+# --------------------------------------------------------------------------- registry
+
+#: name -> (activation, derivative), for the course's plots. Both take only ``x``
+#: (the parametrised ones use their defaults).
+ACTIVATIONS = {
+    "identity": (identity, identity_derivative),
+    "step": (step, step_derivative),
+    "sigmoid": (sigmoid, sigmoid_derivative),
+    "tanh": (tanh, tanh_derivative),
+    "relu": (relu, relu_derivative),
+    "leaky_relu": (leaky_relu, leaky_relu_derivative),
+    "elu": (elu, elu_derivative),
+    "gelu": (gelu, gelu_derivative),
+    "softplus": (softplus, softplus_derivative),
+    "silu": (silu, silu_derivative),
+}
+
+#: name -> display name, for titles, legends and dropdowns.
+ACTIVATION_LABELS = {
+    "identity": "Identity",
+    "step": "Step (Heaviside)",
+    "sigmoid": "Sigmoid",
+    "tanh": "Tanh",
+    "relu": "ReLU",
+    "leaky_relu": "Leaky ReLU",
+    "elu": "ELU",
+    "gelu": "GELU",
+    "softplus": "Softplus",
+    "silu": "SiLU (swish)",
+}

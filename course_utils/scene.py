@@ -1,0 +1,170 @@
+"""Scenes: one drawing of a concept, updated in place from a few named parameters.
+
+A scene builds its matplotlib figure and artists once (:meth:`Scene.build`) and
+redraws them from its parameter values (:meth:`Scene.draw`). Two presenters show it:
+
+* :func:`course_utils.widgets.interactive` turns the declared parameters into sliders
+  and dropdowns and shows a new frame on every change;
+* :func:`course_utils.gif.build` walks the scene's :meth:`Scene.storyboard` and writes
+  an animated GIF.
+
+So a GIF and a live widget are always the same picture. A scene whose pictures move
+through time declares an integer parameter named ``step``; the widget then gets a
+Play button for it.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+from dataclasses import dataclass
+from typing import Any, ClassVar, Iterator, Sequence
+
+import matplotlib
+import numpy as np
+
+from . import style
+
+
+@dataclass(frozen=True)
+class Param:
+    """A parameter a scene can be driven by: its name, default and allowed values.
+
+    Give ``low`` and ``high`` for a number (``integer=True`` for whole numbers) or
+    ``options`` for a choice. ``options`` may hold plain values or ``(label, value)``
+    pairs; the label is what a dropdown shows.
+    """
+
+    name: str
+    default: Any
+    low: float | None = None
+    high: float | None = None
+    step: float | None = None
+    options: tuple = ()
+    integer: bool = False
+    label: str = ""
+
+    def __post_init__(self):
+        if self.options:
+            if self.default not in self.values():
+                raise ValueError(f"{self.name}: default {self.default!r} is not one of {self.values()}")
+        elif self.low is None or self.high is None or not self.low < self.high:
+            raise ValueError(f"{self.name}: give options, or low < high (got low={self.low}, high={self.high})")
+        else:
+            self.validate(self.default)
+
+    def values(self) -> tuple:
+        """The allowed values of a choice, without their labels."""
+        return tuple(o[1] if isinstance(o, tuple) else o for o in self.options)
+
+    def corners(self) -> tuple:
+        """The extreme values: both ends of a range, or every option of a choice."""
+        return self.values() if self.options else (self.low, self.high)
+
+    def validate(self, value):
+        """Return ``value`` if allowed, else raise a ValueError that says what is."""
+        if self.options:
+            if value not in self.values():
+                raise ValueError(f"{self.name} must be one of {list(self.values())}, got {value!r}")
+            return value
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+            raise TypeError(f"{self.name} must be a number, got {type(value).__name__} {value!r}")
+        if not self.low <= value <= self.high:
+            raise ValueError(f"{self.name} must lie in [{self.low}, {self.high}], got {value}")
+        if self.integer and value != int(value):
+            raise ValueError(f"{self.name} must be a whole number, got {value}")
+        return int(value) if self.integer else float(value)
+
+
+class Scene:
+    """Base class of every scene. Subclasses set :attr:`params` and write
+    :meth:`build`, :meth:`draw` and, for a GIF, :meth:`storyboard`.
+
+    >>> scene = SomeScene(weight=0.5)   # doctest: +SKIP
+    >>> scene.set(weight=-1.0)          # redraws in place
+    >>> png = scene.to_png()            # bytes of the current frame
+    """
+
+    #: The parameters, each declared once with its default and range or options.
+    params: ClassVar[tuple[Param, ...]] = ()
+    #: Figure size in inches (see :mod:`course_utils.style`).
+    size: ClassVar[tuple[float, float]] = style.SIZE_WIDE
+    #: File name of this scene's GIF in imgs/, without ".gif"; empty for none.
+    gif_name: ClassVar[str] = ""
+
+    def __init__(self, **values):
+        self.values = {p.name: p.default for p in self.params}
+        self._check_and_store(values)
+        self.fig = style.new_figure(self.size)
+        with matplotlib.rc_context(style.RC):
+            self.build()
+            self.draw()
+
+    # --- what subclasses write -------------------------------------------------
+    def build(self) -> None:
+        """Create axes and artists on ``self.fig`` once."""
+        raise NotImplementedError
+
+    def draw(self) -> None:
+        """Update the artists from ``self.values`` (in place: no new axes)."""
+        raise NotImplementedError
+
+    def storyboard(self) -> Iterator[tuple[dict, int]]:
+        """Yield ``(changes, duration_ms)`` pairs, one per GIF frame."""
+        raise NotImplementedError(f"{type(self).__name__} has no storyboard")
+
+    # --- what presenters use ---------------------------------------------------
+    @classmethod
+    def param(cls, name: str) -> Param:
+        for p in cls.params:
+            if p.name == name:
+                return p
+        raise KeyError(f"{cls.__name__} has no parameter {name!r}; it has {[p.name for p in cls.params]}")
+
+    def set(self, **changes) -> "Scene":
+        """Change some parameters and redraw. Unknown names or bad values raise."""
+        self._check_and_store(changes)
+        with matplotlib.rc_context(style.RC):
+            self.draw()
+        return self
+
+    def render(self) -> np.ndarray:
+        """Draw the figure and return a copy of its pixels, shape (height, width, 3), uint8."""
+        canvas = self.fig.canvas
+        canvas.draw()
+        return np.asarray(canvas.buffer_rgba())[..., :3].copy()
+
+    def to_png(self) -> bytes:
+        """The current frame as PNG bytes, encoded fast (drawn once, low compression)."""
+        from PIL import Image  # Pillow comes with matplotlib
+
+        buffer = io.BytesIO()
+        Image.fromarray(self.render()).save(buffer, format="png", compress_level=1)
+        return buffer.getvalue()
+
+    @classmethod
+    def corner_values(cls) -> Iterator[dict]:
+        """Every combination of extreme parameter values (for tests)."""
+        names = [p.name for p in cls.params]
+        for combo in itertools.product(*(p.corners() for p in cls.params)):
+            yield dict(zip(names, combo))
+
+    def _check_and_store(self, changes: dict) -> None:
+        known = {p.name: p for p in self.params}
+        for name, value in changes.items():
+            if name not in known:
+                raise KeyError(f"{type(self).__name__} has no parameter {name!r}; it has {list(known)}")
+            self.values[name] = known[name].validate(value)
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{k}={v!r}" for k, v in self.values.items())
+        return f"{type(self).__name__}({shown})"
+
+
+def steps(start: dict, end: dict, frames: int) -> Sequence[dict]:
+    """Evenly spaced parameter dicts from ``start`` to ``end`` (numbers only), both included.
+
+    A small helper for storyboards: ``steps({'w': -1}, {'w': 1}, 9)``.
+    """
+    ts = np.linspace(0.0, 1.0, frames)
+    return [{k: round(float(start[k] + t * (end[k] - start[k])), 6) for k in end} for t in ts]

@@ -1,0 +1,77 @@
+"""One visual identity for every picture in the course.
+
+Colours come from the Okabe-Ito palette (Okabe and Ito, "Color Universal Design",
+2008), which stays distinguishable for the common kinds of colour blindness. Positive
+values are blue and negative values are vermillion everywhere: weights, heatmaps,
+gradients.
+"""
+
+from __future__ import annotations
+
+import matplotlib
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import LinearSegmentedColormap
+from matplotlib.figure import Figure
+
+# Okabe-Ito colours, by name.
+ORANGE = "#E69F00"
+SKY = "#56B4E9"
+GREEN = "#009E73"
+YELLOW = "#F0E442"
+BLUE = "#0072B2"
+VERMILLION = "#D55E00"
+PURPLE = "#CC79A7"
+BLACK = "#000000"
+GREY = "#8C8C8C"
+LIGHT = "#F2F2F2"
+
+#: Colours for a sequence of lines (curves, optimizers, classes), in order.
+CYCLE = (BLUE, ORANGE, GREEN, VERMILLION, PURPLE, SKY, YELLOW, BLACK)
+POSITIVE = BLUE
+NEGATIVE = VERMILLION
+
+#: Diverging map for signed values: vermillion (negative), white (zero), blue (positive).
+DIVERGING = LinearSegmentedColormap.from_list("course_diverging", [NEGATIVE, "#FFFFFF", POSITIVE])
+#: Two-class map for predicted probabilities: vermillion (class 0) to blue (class 1).
+CLASSES = LinearSegmentedColormap.from_list("course_classes", ["#F4B48A", "#FFFFFF", "#8CC3E6"])
+
+#: Figure sizes in inches and the dots per inch used for every frame.
+DPI = 80
+SIZE_WIDE = (8.0, 3.6)
+SIZE_SQUARE = (4.5, 4.0)
+
+RC = {
+    "font.family": "DejaVu Sans",
+    "font.size": 10,
+    "axes.titlesize": 11,
+    "axes.labelsize": 10,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.prop_cycle": matplotlib.cycler(color=CYCLE),
+    "lines.linewidth": 2.0,
+    "figure.facecolor": "white",
+    "savefig.facecolor": "white",
+    # SVG output embeds a random id and a date unless told otherwise.
+    "svg.hashsalt": "course",
+}
+
+
+def new_figure(size: tuple[float, float] = SIZE_WIDE) -> Figure:
+    """Return a pyplot-free Figure with an Agg canvas attached, in the course style.
+
+    Not using pyplot keeps figures out of the notebook's output unless a presenter
+    shows them, and lets many scenes live side by side.
+    """
+    with matplotlib.rc_context(RC):
+        fig = Figure(figsize=size, dpi=DPI, layout=None)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def sign_color(value: float) -> str:
+    """Blue for a positive number, vermillion for a negative one, grey for zero."""
+    if value > 0:
+        return POSITIVE
+    if value < 0:
+        return NEGATIVE
+    return GREY

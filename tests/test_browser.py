@@ -1,0 +1,117 @@
+"""Real-browser check: voila serves each chapter on 127.0.0.1 with a token; Chromium
+(Debian's package, driven by Playwright) moves a control and the picture must change.
+
+Without Chromium this skips with a message, except in CI (CI=true), where it fails.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from course_utils.__main__ import voila_command
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+LOG = ROOT / ".pytest_cache" / "voila.log"  # voila's output, to read when a test fails
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+# (notebook, text of the slider to move)
+CHAPTERS = [
+    ("01_neurons.ipynb", "weight w"),
+]
+
+if CHROMIUM is None:
+    if os.environ.get("CI") == "true":
+        pytest.fail("CI=true but Chromium is missing: .ci/run must `apt-get install -y chromium`",
+                    pytrace=False)
+    pytest.skip("Chromium not found: `apt-get install -y chromium` to run the browser test",
+                allow_module_level=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"voila exited early with code {proc.returncode}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise TimeoutError(f"voila did not listen on port {port} within {timeout} s")
+
+
+@pytest.fixture(scope="module")
+def voila():
+    port, token = free_port(), secrets.token_hex(16)
+    log = open(LOG, "w")
+    proc = subprocess.Popen(voila_command(port, open_browser=False, token=token),
+                            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_for_port(port, proc)
+        yield port, token
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield browser
+        browser.close()
+
+
+def test_pages_need_the_token(voila):
+    port, _ = voila
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn.request("GET", f"/voila/render/notebooks/{CHAPTERS[0][0]}")
+    assert conn.getresponse().status in (302, 401, 403)
+
+
+@pytest.mark.parametrize("notebook, slider_text", CHAPTERS)
+def test_moving_a_slider_changes_the_picture(voila, browser, notebook, slider_text):
+    port, token = voila
+    page = browser.new_page()
+    try:
+        page.goto(f"http://127.0.0.1:{port}/voila/render/notebooks/{notebook}?token={token}",
+                  wait_until="commit", timeout=90_000)  # "load" waits for CDN assets that never come offline
+        image = page.locator(".widget-image").first
+        image.wait_for(state="visible", timeout=90_000)
+        before = image.screenshot()
+        slider = page.locator(".widget-slider", has_text=slider_text).first
+        slider.locator(".noUi-handle").focus()
+        start = time.monotonic()
+        for _ in range(5):
+            page.keyboard.press("ArrowRight")
+        while time.monotonic() - start < 15:
+            if image.screenshot() != before:
+                break
+            page.wait_for_timeout(50)
+        else:
+            pytest.fail(f"{notebook}: the picture did not change after moving '{slider_text}'")
+        assert page.locator("img[src^='data:image/gif']").count() >= 1, "the chapter's GIF is not shown"
+        print(f"{notebook}: picture changed {time.monotonic() - start:.2f} s after the key presses")
+    finally:
+        page.close()

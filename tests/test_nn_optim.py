@@ -1,0 +1,453 @@
+"""Tests of course_utils.nn.optim against the update equations written out by hand.
+
+The references below loop over single Python floats with the math module,
+independently of the vectorised code under test. Tiny gradients (1e-5) make the
+placement of eps visible: putting it inside instead of outside a square root
+changes the step by orders of magnitude.
+"""
+
+import inspect
+import math
+
+import numpy as np
+import pytest
+
+from course_utils.nn import optim
+from course_utils.nn.optim import (
+    OPTIMIZERS, UPDATE_RULES, SGD, Adadelta, Adagrad, Adam, RMSprop,
+    adadelta_update, adagrad_update, adam_update, rmsprop_update, sgd_update,
+)
+
+
+class P:
+    """A minimal parameter: the optimizers need only .data and .grad."""
+
+    def __init__(self, data):
+        self.data = np.array(data, dtype=float)
+        self.grad = np.zeros_like(self.data)
+
+
+P0 = [0.5, -1.5, 2.0]
+GRADS = [[0.3, -0.2, 1.0], [0.1, 0.4, -0.5], [-0.2, 0.05, 0.7], [0.6, -0.3, 0.2]]
+TINY = [[1e-5, -2e-5, 3e-5], [2e-5, 1e-5, -1e-5], [-1e-5, 3e-5, 2e-5]]
+
+
+# ---------------------------------------------------------------- references
+
+def ref_sgd(p0, grads, lr, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False):
+    out = []
+    for i, p in enumerate(p0):
+        b = None
+        for gs in grads:
+            g = gs[i] + weight_decay * p
+            if momentum:
+                b = g if b is None else momentum * b + (1 - dampening) * g
+                g = g + momentum * b if nesterov else b
+            p = p - lr * g
+        out.append(p)
+    return out
+
+
+def ref_adam(p0, grads, lr, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0, amsgrad=False):
+    out = []
+    for i, p in enumerate(p0):
+        m = v = vmax = 0.0
+        for t, gs in enumerate(grads, start=1):
+            g = gs[i] + weight_decay * p
+            m = beta1 * m + (1 - beta1) * g
+            v = beta2 * v + (1 - beta2) * g * g
+            vmax = max(vmax, v)
+            m_hat = m / (1 - beta1 ** t)
+            v_hat = (vmax if amsgrad else v) / (1 - beta2 ** t)
+            p = p - lr * m_hat / (math.sqrt(v_hat) + eps)
+        out.append(p)
+    return out
+
+
+def ref_adagrad(p0, grads, lr, lr_decay=0.0, weight_decay=0.0, init=0.0, eps=1e-10):
+    out = []
+    for i, p in enumerate(p0):
+        s = init
+        for t, gs in enumerate(grads, start=1):
+            g = gs[i] + weight_decay * p
+            clr = lr / (1 + (t - 1) * lr_decay)
+            s = s + g * g
+            p = p - clr * g / (math.sqrt(s) + eps)
+        out.append(p)
+    return out
+
+
+def ref_rmsprop(p0, grads, lr, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0,
+                centered=False):
+    out = []
+    for i, p in enumerate(p0):
+        v = g_avg = b = 0.0
+        for gs in grads:
+            g = gs[i] + weight_decay * p
+            v = alpha * v + (1 - alpha) * g * g
+            v_tilde = v
+            if centered:
+                g_avg = alpha * g_avg + (1 - alpha) * g
+                v_tilde = v - g_avg * g_avg
+            if momentum > 0:
+                b = momentum * b + g / (math.sqrt(v_tilde) + eps)
+                p = p - lr * b
+            else:
+                p = p - lr * g / (math.sqrt(v_tilde) + eps)
+        out.append(p)
+    return out
+
+
+def ref_adadelta(p0, grads, lr, rho=0.9, eps=1e-6, weight_decay=0.0):
+    out = []
+    for i, p in enumerate(p0):
+        v = u = 0.0
+        for gs in grads:
+            g = gs[i] + weight_decay * p
+            v = rho * v + (1 - rho) * g * g
+            delta = math.sqrt(u + eps) / math.sqrt(v + eps) * g
+            u = rho * u + (1 - rho) * delta * delta
+            p = p - lr * delta
+        out.append(p)
+    return out
+
+
+def run_rule(rule, grads, p0=P0, **kw):
+    p = np.array(p0, dtype=float)
+    state = {}
+    for g in grads:
+        result = rule(p, np.array(g, dtype=float), state, **kw)
+        assert result is p  # updated in place
+    return p, state
+
+
+def run_class(cls, grads, p0=P0, **kw):
+    params = [P(p0)]
+    opt = cls(params, **kw)
+    for g in grads:
+        opt.zero_grad()
+        params[0].grad += np.array(g, dtype=float)
+        opt.step()
+    return params[0].data
+
+
+# (rule, class, reference, keyword arguments for the rule/class, keywords for the reference)
+CASES = [
+    (sgd_update, SGD, ref_sgd, dict(lr=0.1), dict(lr=0.1)),
+    (sgd_update, SGD, ref_sgd, dict(lr=0.1, momentum=0.9), dict(lr=0.1, momentum=0.9)),
+    (sgd_update, SGD, ref_sgd, dict(lr=0.1, momentum=0.8, dampening=0.5),
+     dict(lr=0.1, momentum=0.8, dampening=0.5)),
+    (sgd_update, SGD, ref_sgd, dict(lr=0.1, momentum=0.9, nesterov=True),
+     dict(lr=0.1, momentum=0.9, nesterov=True)),
+    (sgd_update, SGD, ref_sgd, dict(lr=0.1, momentum=0.5, weight_decay=0.1),
+     dict(lr=0.1, momentum=0.5, weight_decay=0.1)),
+    (adam_update, Adam, ref_adam, dict(lr=0.01), dict(lr=0.01)),
+    (adam_update, Adam, ref_adam, dict(lr=0.01, betas=(0.8, 0.9), eps=1e-6),
+     dict(lr=0.01, beta1=0.8, beta2=0.9, eps=1e-6)),
+    (adam_update, Adam, ref_adam, dict(lr=0.01, weight_decay=0.1),
+     dict(lr=0.01, weight_decay=0.1)),
+    (adam_update, Adam, ref_adam, dict(lr=0.01, amsgrad=True), dict(lr=0.01, amsgrad=True)),
+    (adagrad_update, Adagrad, ref_adagrad, dict(lr=0.1), dict(lr=0.1)),
+    (adagrad_update, Adagrad, ref_adagrad, dict(lr=0.1, lr_decay=0.5),
+     dict(lr=0.1, lr_decay=0.5)),
+    (adagrad_update, Adagrad, ref_adagrad,
+     dict(lr=0.1, initial_accumulator_value=0.2, weight_decay=0.1),
+     dict(lr=0.1, init=0.2, weight_decay=0.1)),
+    (rmsprop_update, RMSprop, ref_rmsprop, dict(lr=0.01), dict(lr=0.01)),
+    (rmsprop_update, RMSprop, ref_rmsprop, dict(lr=0.01, momentum=0.9),
+     dict(lr=0.01, momentum=0.9)),
+    (rmsprop_update, RMSprop, ref_rmsprop, dict(lr=0.01, centered=True, alpha=0.9),
+     dict(lr=0.01, centered=True, alpha=0.9)),
+    (rmsprop_update, RMSprop, ref_rmsprop,
+     dict(lr=0.01, centered=True, momentum=0.5, weight_decay=0.1),
+     dict(lr=0.01, centered=True, momentum=0.5, weight_decay=0.1)),
+    (adadelta_update, Adadelta, ref_adadelta, dict(), dict(lr=1.0)),
+    (adadelta_update, Adadelta, ref_adadelta, dict(lr=0.5, rho=0.8, weight_decay=0.1),
+     dict(lr=0.5, rho=0.8, weight_decay=0.1)),
+]
+CASE_IDS = [f"{c[1].__name__}-{sorted(c[3].items())}" for c in CASES]
+
+
+@pytest.mark.parametrize("grads", [GRADS, TINY], ids=["unit", "tiny"])
+@pytest.mark.parametrize("rule, cls, ref, kw, ref_kw", CASES, ids=CASE_IDS)
+def test_rule_and_class_follow_the_equations(rule, cls, ref, kw, ref_kw, grads):
+    expected = ref(P0, grads, **ref_kw)
+    got_rule, state = run_rule(rule, grads, **kw)
+    got_class = run_class(cls, grads, **kw)
+    np.testing.assert_allclose(got_rule, expected, rtol=1e-12, atol=1e-15)
+    assert np.array_equal(got_class, got_rule)  # the class only wraps the rule
+    assert state["step"] == len(grads)
+
+
+# ------------------------------------------------------- hand-computed numbers
+
+def test_sgd_plain_steps_by_hand():
+    p, _ = run_rule(sgd_update, [[1.0, -2.0]] * 3, p0=[1.0, 1.0], lr=0.1)
+    np.testing.assert_allclose(p, [1.0 - 0.3, 1.0 + 0.6], rtol=1e-14)
+
+
+def test_sgd_momentum_buffer_starts_at_first_gradient_without_dampening():
+    # step 1: b = g1 = 2 (not (1 - 0.5) * 2), p = 1 - 0.1 * 2 = 0.8
+    # step 2: b = 0.9 * 2 + 0.5 * 1 = 2.3, p = 0.8 - 0.23 = 0.57
+    p, state = run_rule(sgd_update, [[2.0]], p0=[1.0], lr=0.1, momentum=0.9, dampening=0.5)
+    assert p[0] == pytest.approx(0.8, rel=1e-14)
+    sgd_update(p, np.array([1.0]), state, lr=0.1, momentum=0.9, dampening=0.5)
+    assert p[0] == pytest.approx(0.57, rel=1e-14)
+    assert state["momentum_buffer"][0] == pytest.approx(2.3, rel=1e-14)
+
+
+def test_sgd_nesterov_first_step_by_hand():
+    # b = g = 1, g_nesterov = g + 0.9 * b = 1.9, p = 0 - 0.1 * 1.9
+    p, _ = run_rule(sgd_update, [[1.0]], p0=[0.0], lr=0.1, momentum=0.9, nesterov=True)
+    assert p[0] == pytest.approx(-0.19, rel=1e-14)
+
+
+def test_sgd_momentum_buffer_is_a_copy_of_the_gradient():
+    p, g, state = np.array([1.0]), np.array([2.0]), {}
+    sgd_update(p, g, state, lr=0.1, momentum=0.9)
+    g[...] = 0.0  # zero_grad fills the gradient in place; the buffer must not change
+    assert state["momentum_buffer"][0] == 2.0
+
+
+def test_adam_eps_is_added_after_the_square_root():
+    # first step: m_hat = g, v_hat = g^2, so the step is lr * g / (|g| + eps)
+    g = 1e-5
+    p, _ = run_rule(adam_update, [[g]], p0=[0.0], lr=0.1)
+    assert p[0] == pytest.approx(-0.1 * g / (g + 1e-8), rel=1e-12)
+    assert abs(p[0]) > 0.09  # eps inside the sqrt would give a step ten times smaller
+
+
+def test_adam_bias_correction_makes_first_step_lr_sized():
+    p, _ = run_rule(adam_update, [[3.0, -0.02]], p0=[0.0, 0.0], lr=0.01, eps=0.0)
+    np.testing.assert_allclose(p, [-0.01, 0.01], rtol=1e-12)
+
+
+def test_amsgrad_uses_the_largest_second_moment():
+    grads = [[1.0], [1e-3], [1e-3]]
+    plain, _ = run_rule(adam_update, grads, p0=[0.0], lr=0.1)
+    ams, state = run_rule(adam_update, grads, p0=[0.0], lr=0.1, amsgrad=True)
+    v1 = 0.001  # v after step 1; it then decays, so the max stays v1
+    assert state["max_exp_avg_sq"][0] == pytest.approx(v1, rel=1e-12)
+    assert ams[0] != plain[0]
+    np.testing.assert_allclose(ams, ref_adam([0.0], grads, 0.1, amsgrad=True), rtol=1e-12)
+
+
+def test_adagrad_eps_after_sqrt_and_lr_decay_by_hand():
+    g = 1e-5
+    # step 1: s = g^2, p = -0.1 * g / (g + 1e-10)
+    p, state = run_rule(adagrad_update, [[g]], p0=[0.0], lr=0.1, lr_decay=1.0)
+    first = -0.1 * g / (g + 1e-10)
+    assert p[0] == pytest.approx(first, rel=1e-12)
+    # step 2: clr = 0.1 / (1 + 1 * 1.0) = 0.05, s = 2 g^2
+    adagrad_update(p, np.array([g]), state, lr=0.1, lr_decay=1.0)
+    assert p[0] == pytest.approx(first - 0.05 * g / (math.sqrt(2) * g + 1e-10), rel=1e-12)
+
+
+def test_adagrad_initial_accumulator_value():
+    p, _ = run_rule(adagrad_update, [[1.0]], p0=[0.0], lr=1.0, initial_accumulator_value=3.0,
+                    eps=0.0)
+    assert p[0] == pytest.approx(-0.5, rel=1e-14)  # 1 / sqrt(3 + 1)
+
+
+def test_rmsprop_eps_outside_the_square_root():
+    g = 1e-5
+    p, _ = run_rule(rmsprop_update, [[g]], p0=[0.0], lr=0.01)
+    # v = 0.01 g^2, sqrt(v) = 0.1 g = 1e-6
+    assert p[0] == pytest.approx(-0.01 * g / (1e-6 + 1e-8), rel=1e-12)
+
+
+def test_rmsprop_centered_subtracts_squared_mean():
+    p, _ = run_rule(rmsprop_update, [[2.0]], p0=[0.0], lr=1.0, alpha=0.5, eps=0.0,
+                    centered=True)
+    # v = 0.5 * 4 = 2, g_avg = 1, v_tilde = 1, step = 2 / 1
+    assert p[0] == pytest.approx(-2.0, rel=1e-14)
+
+
+def test_adadelta_eps_inside_both_square_roots():
+    g = 1e-5
+    p, _ = run_rule(adadelta_update, [[g]], p0=[0.0])
+    expected = -math.sqrt(1e-6) / math.sqrt(0.1 * g * g + 1e-6) * g
+    assert p[0] == pytest.approx(expected, rel=1e-12)
+
+
+# ---------------------------------------------------------------- the classes
+
+@pytest.mark.parametrize("cls, defaults", [
+    (SGD, dict(lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False)),
+    (Adam, dict(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False)),
+    (Adagrad, dict(lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0,
+                   eps=1e-10)),
+    (RMSprop, dict(lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
+                   centered=False)),
+    (Adadelta, dict(lr=1.0, rho=0.9, eps=1e-6, weight_decay=0)),
+])
+def test_signatures_and_defaults_match_pytorch(cls, defaults):
+    sig = inspect.signature(cls)
+    names = list(sig.parameters)
+    assert names == ["params", *defaults]
+    for name, value in defaults.items():
+        assert sig.parameters[name].default == value, name
+    opt = cls([P([1.0])])
+    for name, value in defaults.items():
+        assert getattr(opt, name) == value
+
+
+def test_dictionaries_name_every_optimizer():
+    assert OPTIMIZERS == {"SGD": SGD, "Adam": Adam, "Adagrad": Adagrad, "RMSprop": RMSprop,
+                          "Adadelta": Adadelta}
+    assert set(UPDATE_RULES) == set(OPTIMIZERS)
+
+
+def test_step_updates_several_parameters_and_skips_missing_grads():
+    a, b, c = P([1.0, 2.0]), P([[3.0]]), P([5.0])
+    c.grad = None
+    opt = SGD([a, b, c], lr=0.5)
+    a.grad[...] = [1.0, -1.0]
+    b.grad[...] = 2.0
+    opt.step()
+    np.testing.assert_array_equal(a.data, [0.5, 2.5])
+    np.testing.assert_array_equal(b.data, [[2.0]])
+    np.testing.assert_array_equal(c.data, [5.0])
+
+
+def test_zero_grad_fills_with_zeros_in_place():
+    p = P([1.0, 2.0])
+    grad = p.grad
+    grad += 3.0
+    SGD([p], lr=0.1).zero_grad()
+    assert p.grad is grad
+    np.testing.assert_array_equal(p.grad, [0.0, 0.0])
+
+
+def test_step_closure_returns_loss():
+    p = P([1.0])
+    opt = SGD([p], lr=0.1)
+    assert opt.step(lambda: 42.0) == 42.0
+
+
+def test_state_is_per_parameter_and_changing_lr_takes_effect():
+    a, b = P([0.0]), P([0.0])
+    opt = Adam([a, b], lr=0.1)
+    a.grad[...] = 1.0
+    b.grad[...] = -1.0
+    opt.step()
+    assert opt.state[0]["exp_avg"][0] == pytest.approx(0.1)
+    assert opt.state[1]["exp_avg"][0] == pytest.approx(-0.1)
+    opt.lr = 0.0
+    before = a.data.copy()
+    opt.step()
+    np.testing.assert_array_equal(a.data, before)
+
+
+def test_accepts_generator_of_parameters():
+    params = [P([1.0]), P([2.0])]
+    opt = SGD((p for p in params), lr=0.1)
+    assert opt.params == params
+
+
+@pytest.mark.parametrize("make, words", [
+    (lambda ps: SGD(ps, lr=-0.1), "lr"),
+    (lambda ps: SGD(ps, lr=float("nan")), "lr"),
+    (lambda ps: SGD(ps, momentum=-0.5), "momentum"),
+    (lambda ps: SGD(ps, weight_decay=-1), "weight_decay"),
+    (lambda ps: SGD(ps, nesterov=True), "nesterov"),
+    (lambda ps: SGD(ps, momentum=0.9, dampening=0.1, nesterov=True), "dampening"),
+    (lambda ps: Adam(ps, betas=(1.0, 0.999)), "betas[0]"),
+    (lambda ps: Adam(ps, betas=(0.9, -0.1)), "betas[1]"),
+    (lambda ps: Adam(ps, betas=(0.9,)), "betas"),
+    (lambda ps: Adam(ps, eps=-1e-8), "eps"),
+    (lambda ps: Adagrad(ps, lr_decay=-1), "lr_decay"),
+    (lambda ps: Adagrad(ps, initial_accumulator_value=-1), "initial_accumulator_value"),
+    (lambda ps: RMSprop(ps, alpha=1.5), "alpha"),
+    (lambda ps: RMSprop(ps, momentum=-1), "momentum"),
+    (lambda ps: Adadelta(ps, rho=2.0), "rho"),
+])
+def test_bad_hyperparameters_are_named(make, words):
+    with pytest.raises(ValueError, match=words.replace("[", r"\[").replace("]", r"\]")):
+        make([P([1.0])])
+
+
+def test_bad_params_are_explained():
+    with pytest.raises(ValueError, match="empty"):
+        SGD([], lr=0.1)
+    with pytest.raises(TypeError, match="single Parameter"):
+        SGD(P([1.0]), lr=0.1)
+    with pytest.raises(TypeError, match=r"params\[1\]"):
+        SGD([P([1.0]), np.zeros(2)], lr=0.1)
+    with pytest.raises(TypeError, match="iterable"):
+        SGD(3, lr=0.1)
+    with pytest.raises(TypeError, match=r"model\.parameters\(\)"):
+        from course_utils.nn.linear import Linear
+        SGD([Linear(2, 1)], lr=0.1)
+
+
+def test_functional_rule_checks_shapes_and_arguments():
+    with pytest.raises(ValueError, match="shape"):
+        sgd_update(np.zeros(2), np.zeros(3), {}, lr=0.1)
+    with pytest.raises(TypeError, match="numpy array"):
+        sgd_update([0.0], np.zeros(1), {}, lr=0.1)
+    with pytest.raises(ValueError, match="lr"):
+        adam_update(np.zeros(1), np.zeros(1), {}, lr=-1)
+
+
+def test_rules_race_on_a_2d_surface():
+    # f(x, y) = x^2 + 10 y^2: every optimizer should get closer to the minimum at 0.
+    settings = {"SGD": dict(lr=0.05, momentum=0.5), "Adam": dict(lr=0.1),
+                "Adagrad": dict(lr=0.5), "RMSprop": dict(lr=0.05), "Adadelta": dict(lr=1.0)}
+    for name, rule in UPDATE_RULES.items():
+        p, state = np.array([1.5, 1.0]), {}
+        for _ in range(300):
+            rule(p, np.array([2 * p[0], 20 * p[1]]), state, **settings[name])
+        f = p[0] ** 2 + 10 * p[1] ** 2
+        assert f < 0.5 * (1.5 ** 2 + 10.0), name
+
+
+def test_module_has_no_matplotlib_import():
+    source = inspect.getsource(optim)
+    assert "matplotlib" not in source
+
+
+# ---------------------------------------------------------------- PyTorch
+
+TORCH_CASES = [
+    ("SGD", dict(lr=0.1)),
+    ("SGD", dict(lr=0.1, momentum=0.9, dampening=0.3, weight_decay=0.01)),
+    ("SGD", dict(lr=0.1, momentum=0.9, nesterov=True)),
+    ("Adam", dict(lr=0.01)),
+    ("Adam", dict(lr=0.01, betas=(0.8, 0.95), weight_decay=0.1, amsgrad=True)),
+    ("Adagrad", dict(lr=0.1, lr_decay=0.3, initial_accumulator_value=0.1, weight_decay=0.05)),
+    ("RMSprop", dict(lr=0.01)),
+    ("RMSprop", dict(lr=0.01, momentum=0.9, centered=True, weight_decay=0.1)),
+    ("Adadelta", dict()),
+    ("Adadelta", dict(lr=0.5, rho=0.7, weight_decay=0.1)),
+]
+
+
+@pytest.mark.parametrize("scale", [1.0, 1e-5])
+@pytest.mark.parametrize("name, kw", TORCH_CASES, ids=[f"{n}-{sorted(k)}" for n, k in TORCH_CASES])
+def test_same_trajectory_as_pytorch(name, kw, scale):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    p0 = rng.normal(size=(3, 4))
+    grads = [scale * rng.normal(size=(3, 4)) for _ in range(6)]
+
+    ours = P(p0)
+    opt = OPTIMIZERS[name]([ours], **kw)
+    theirs = torch.nn.Parameter(torch.tensor(p0, dtype=torch.float64))
+    topt = getattr(torch.optim, name)([theirs], **kw)
+    for g in grads:
+        ours.grad[...] = g
+        opt.step()
+        theirs.grad = torch.tensor(g, dtype=torch.float64)
+        topt.step()
+    np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=1e-10, atol=1e-14)
+
+
+@pytest.mark.parametrize("name", list(OPTIMIZERS))
+def test_signature_is_a_prefix_of_pytorchs(name):
+    torch = pytest.importorskip("torch")
+    ours = inspect.signature(OPTIMIZERS[name]).parameters
+    theirs = list(inspect.signature(getattr(torch.optim, name)).parameters.values())
+    assert [p.name for p in theirs[:len(ours)]] == list(ours)
+    for p in theirs[1:len(ours)]:
+        assert ours[p.name].default == p.default, p.name

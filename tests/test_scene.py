@@ -1,0 +1,89 @@
+"""The scene abstraction: declared parameters, validation, in-place updates."""
+
+import numpy as np
+import pytest
+
+from course_utils.scene import Param, Scene, steps
+
+
+class Dot(Scene):
+    """A dot whose position is a parameter: the smallest useful scene."""
+
+    params = (
+        Param("x", 0.0, -1.0, 1.0, label="position"),
+        Param("colour", "C0", options=(("blue", "C0"), ("orange", "C1"))),
+        Param("step", 0, 0, 3, integer=True),
+    )
+    size = (2.0, 2.0)
+
+    def build(self):
+        self.ax = self.fig.add_axes([0, 0, 1, 1])
+        self.ax.set_xlim(-1.2, 1.2)
+        self.ax.set_ylim(-1.2, 1.2)
+        self.dot, = self.ax.plot([], [], "o", ms=20)
+        self.builds = getattr(self, "builds", 0) + 1
+
+    def draw(self):
+        self.dot.set_data([self.values["x"]], [self.values["step"] / 3])
+        self.dot.set_color(self.values["colour"])
+
+
+def test_defaults_and_overrides():
+    scene = Dot(x=0.5)
+    assert scene.values == {"x": 0.5, "colour": "C0", "step": 0}
+
+
+def test_set_updates_in_place_without_rebuilding():
+    scene = Dot()
+    axes_before = list(scene.fig.axes)
+    first = scene.render()
+    scene.set(x=0.9)
+    assert scene.fig.axes == axes_before and scene.builds == 1
+    assert not np.array_equal(first, scene.render())
+
+
+def test_render_shape_and_type():
+    frame = Dot().render()
+    assert frame.shape == (160, 160, 3) and frame.dtype == np.uint8
+
+
+def test_png_is_png():
+    assert Dot().to_png()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize("changes, error, words", [
+    ({"x": 2.0}, ValueError, "[-1.0, 1.0]"),
+    ({"x": "big"}, TypeError, "number"),
+    ({"colour": "red"}, ValueError, "one of"),
+    ({"step": 1.5}, ValueError, "whole number"),
+    ({"size": 1}, KeyError, "no parameter 'size'"),
+])
+def test_bad_values_say_what_is_allowed(changes, error, words):
+    with pytest.raises(error, match=None) as info:
+        Dot().set(**changes)
+    assert words in str(info.value)
+
+
+def test_param_declarations_are_checked():
+    with pytest.raises(ValueError):
+        Param("x", 5.0, 0.0, 1.0)
+    with pytest.raises(ValueError):
+        Param("x", 0.0, 1.0, 1.0)
+    with pytest.raises(ValueError):
+        Param("a", "z", options=("x", "y"))
+
+
+def test_integer_values_come_back_as_int():
+    assert isinstance(Dot(step=2.0).values["step"], int)
+
+
+def test_corner_values_cover_every_extreme():
+    corners = list(Dot.corner_values())
+    assert len(corners) == 2 * 2 * 2
+    assert {c["x"] for c in corners} == {-1.0, 1.0}
+    assert {c["colour"] for c in corners} == {"C0", "C1"}
+
+
+def test_steps_includes_both_ends():
+    frames = steps({"x": -1.0}, {"x": 1.0}, 5)
+    assert [f["x"] for f in frames] == [-1.0, -0.5, 0.0, 0.5, 1.0]

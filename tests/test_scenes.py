@@ -1,0 +1,53 @@
+"""Every scene renders at its defaults and at every corner of its parameter ranges,
+without an exception or a warning; every GIF in imgs/ is fresh, loops and fits its budget."""
+
+import io
+import warnings
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from conftest import all_scene_classes
+from course_utils import gif
+from course_utils.scenes import GIFS, load
+
+SCENES = all_scene_classes()
+
+
+def test_scenes_are_found():
+    assert SCENES, "no scene classes found in course_utils.scenes"
+
+
+@pytest.mark.parametrize("scene_cls", SCENES, ids=lambda c: c.__name__)
+def test_renders_at_defaults_and_every_corner(scene_cls):
+    with warnings.catch_warnings(), np.errstate(all="raise"):
+        warnings.simplefilter("error")
+        scene = scene_cls()
+        first = scene.render()
+        assert first.ndim == 3 and first.std() > 0, "the default frame is blank"
+        count = 0
+        for corner in scene_cls.corner_values():
+            scene.set(**corner)
+            scene.render()
+            count += 1
+    assert count == len(list(scene_cls.corner_values()))
+
+
+@pytest.mark.parametrize("name", sorted(GIFS))
+def test_gif_is_fresh(name):
+    assert not gif.is_stale(load(name)), f"imgs/{name}.gif is stale: run `python -m course_utils gifs {name}`"
+
+
+@pytest.mark.parametrize("name", sorted(GIFS))
+def test_gif_loops_and_fits_budget(name):
+    path = gif.IMGS / f"{name}.gif"
+    data = path.read_bytes()
+    assert len(data) <= gif.SIZE_BUDGET
+    im = Image.open(io.BytesIO(data))
+    assert im.info.get("loop") == 0 and im.n_frames > 1
+
+
+def test_every_gif_in_imgs_is_built_by_code():
+    on_disk = {p.stem for p in gif.IMGS.glob("*.gif")}
+    assert on_disk == set(GIFS), f"GIFs without a scene: {on_disk - set(GIFS)}; missing: {set(GIFS) - on_disk}"
