@@ -342,10 +342,10 @@ def test_matches_pytorch(torch, name):
 
 
 def test_softmax_matches_pytorch(torch):
-    x = normal_rows = np.random.default_rng(0).normal(size=(4, 5)) * 10
+    x = np.random.default_rng(0).normal(size=(4, 5)) * 10
     g = np.random.default_rng(1).normal(size=(4, 5))
     for dim in (-1, 0):
-        t = torch.tensor(normal_rows, requires_grad=True)
+        t = torch.tensor(x, requires_grad=True)
         s = torch.softmax(t, dim=dim)
         s.backward(torch.tensor(g))
         np.testing.assert_allclose(F.softmax(x, dim), s.detach().numpy(), rtol=1e-12)

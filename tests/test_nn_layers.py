@@ -587,9 +587,15 @@ RECURRENT_NAMES = {"weight_ih": "weight_ih_l0", "weight_hh": "weight_hh_l0",
 
 @pytest.mark.parametrize("nonlinearity", ["tanh", "relu"])
 def test_rnn_matches_pytorch(torch, nonlinearity):
+    ours = nn.RNN(3, 4, nonlinearity=nonlinearity, rng=0)
     theirs = torch.nn.RNN(3, 4, nonlinearity=nonlinearity).double()
-    compare_with_torch(torch, _OutputOnly(nn.RNN(3, 4, nonlinearity=nonlinearity, rng=0)),
-                       theirs, normal(5, 2, 3), {}, lambda tx: theirs(tx)[0])
+    copy_into_torch(torch, ours, theirs, RECURRENT_NAMES)
+    compare_with_torch(torch, _OutputOnly(ours), theirs, normal(5, 2, 3), {},
+                       lambda tx: theirs(tx)[0])
+    for ours_name, theirs_name in RECURRENT_NAMES.items():
+        np.testing.assert_allclose(getattr(ours, ours_name).grad,
+                                   getattr(theirs, theirs_name).grad.numpy(), rtol=1e-10,
+                                   atol=1e-12)
 
 
 def test_lstm_matches_pytorch(torch):

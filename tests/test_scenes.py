@@ -8,11 +8,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from conftest import all_scene_classes
 from course_utils import gif
-from course_utils.scenes import GIFS, load
+from course_utils.scenes import GIFS, all_scenes, load
 
-SCENES = all_scene_classes()
+SCENES = all_scenes()
 
 
 def test_scenes_are_found():

@@ -7,9 +7,13 @@
 from __future__ import annotations
 
 import importlib
+import inspect
+import pkgutil
 
 GIFS = {
     "neuron": "neuron:NeuronScene",
+    "activation": "activations:ActivationScene",
+    "layers": "layers:LayersScene",
 }
 
 
@@ -19,3 +23,16 @@ def load(name: str):
         raise KeyError(f"no GIF named {name!r}; the GIFs are {sorted(GIFS)}")
     module, cls = GIFS[name].split(":")
     return getattr(importlib.import_module(f"{__name__}.{module}"), cls)
+
+
+def all_scenes() -> list[type]:
+    """Every Scene subclass defined in this package, by name (imports each module)."""
+    from ..scene import Scene
+
+    found = []
+    for info in pkgutil.iter_modules(__path__):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        for _, obj in inspect.getmembers(module, inspect.isclass):
+            if issubclass(obj, Scene) and obj.__module__ == module.__name__:
+                found.append(obj)
+    return sorted(found, key=lambda cls: cls.__name__)
