@@ -60,7 +60,8 @@ def gifs(names: list[str], check: bool) -> int:
         start = time.perf_counter()
 
         def progress(n, name=name):
-            print(f"\r{name}: frame {n}", end="", flush=True)
+            if sys.stdout.isatty():  # a live counter in a terminal; logs get only the summary
+                print(f"\r{name}: frame {n}", end="", flush=True)
 
         if check:
             if gif.is_stale(scene_cls):

@@ -354,3 +354,17 @@ def test_softmax_matches_pytorch(torch):
                                    rtol=1e-12)
         np.testing.assert_allclose(F.softmax_backward(g, F.softmax(x, dim), dim),
                                    t.grad.numpy(), rtol=1e-10, atol=1e-15)
+
+
+@pytest.mark.parametrize("name,kwargs", [("leaky_relu", {"negative_slope": 0.2}),
+                                         ("elu", {"alpha": 1.7}),
+                                         ("softplus", {"beta": 2.0, "threshold": 5.0})])
+def test_parametrised_matches_pytorch(torch, name, kwargs):
+    x = np.concatenate([np.linspace(-6, 6, 49) + 0.01, [-1e4, 1e4]])
+    t = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    y = getattr(torch.nn.functional, name)(t, **kwargs)
+    y.sum().backward()
+    np.testing.assert_allclose(getattr(F, name)(x, **kwargs), y.detach().numpy(),
+                               rtol=1e-12, atol=1e-300)
+    np.testing.assert_allclose(getattr(F, name + "_derivative")(x, **kwargs),
+                               t.grad.numpy(), rtol=1e-10, atol=1e-15)

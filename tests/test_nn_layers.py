@@ -345,6 +345,16 @@ def test_maxpool_by_hand():
     assert grad[0, 0, 1, 2] == 3 and grad[0, 0, 3, 1] == 7 and grad.sum() == 10
 
 
+def test_maxpool_ties_go_to_the_first_maximum():
+    """Like PyTorch: on a tie the gradient goes to the first maximum (row-major)."""
+    x = np.array([[2.0, 2.0, 0.0, 1.0],
+                  [2.0, 2.0, 1.0, 1.0]]).reshape(1, 1, 2, 4)
+    pool = nn.MaxPool2d(2)
+    pool(x)
+    grad = pool.backward(np.array([[[[5.0, 7.0]]]]))
+    np.testing.assert_array_equal(grad[0, 0], [[5, 0, 0, 7], [0, 0, 0, 0]])
+
+
 def test_maxpool_shapes_and_padding():
     assert nn.MaxPool2d(2)(np.zeros((2, 3, 7, 9))).shape == (2, 3, 3, 4)
     assert nn.MaxPool2d(3, stride=2, padding=1)(np.zeros((1, 1, 8, 8))).shape == (1, 1, 4, 4)

@@ -35,7 +35,7 @@ __all__ = [
     "HingeLoss", "KLDivLoss", "HuberLoss",
 ]
 
-# ---------------------------------------------------------------------------------
 # Written by the training-engine helper; imported when present.
-# (optim, regularization, training, autograd)
-# ---------------------------------------------------------------------------------
+from . import optim, regularization, training, autograd  # noqa: E402
+
+__all__ += ["optim", "regularization", "training", "autograd"]

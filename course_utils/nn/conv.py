@@ -1,9 +1,11 @@
 """2-D convolution and max pooling on images shaped ``(N, C, H, W)``.
 
-Both use the *im2col* idea: every ``kh x kw`` patch the kernel visits is copied
-into one row of a matrix, so the whole convolution becomes a single matrix
-product. ``numpy.lib.stride_tricks.sliding_window_view`` gives the patches
-without copying; one reshape turns them into that matrix.
+Conv2d uses the *im2col* idea: every ``kh x kw`` patch the kernel visits is
+copied into one column of a matrix, so the whole convolution becomes a single
+matrix product. ``numpy.lib.stride_tricks.sliding_window_view`` gives the
+patches without copying; one copy lays them out as that matrix.
+
+MaxPool2d compares, for every window at once, its ``kh * kw`` positions in turn.
 """
 
 import math
@@ -52,10 +54,13 @@ class Conv2d(Module):
     Initialisation (PyTorch's default): weights and biases ``~ U(-k, k)`` with
     ``k = 1 / sqrt(C_in * kh * kw)``.
 
-    Backward, with ``cols`` the im2col matrix (one patch per row) and ``g`` the
-    output gradient as a ``(N*H_out*W_out, C_out)`` matrix:
-    ``dL/dW = g^T cols``, ``dL/db = sum of g``, and ``dL/dcols = g W``, whose rows
-    are added back onto the pixels each patch came from (col2im).
+    Forward as one matrix product: with ``cols`` the im2col matrix
+    ``(C_in*kh*kw, N*H_out*W_out)`` (one column per patch) and ``W`` reshaped to
+    ``(C_out, C_in*kh*kw)``, ``y = W cols + b``.
+    Backward, with ``g`` the output gradient as a ``(C_out, N*H_out*W_out)`` matrix:
+    ``dL/dW = g cols^T``, ``dL/db = sum of g over patches``, and
+    ``dL/dcols = W^T g``, whose columns are added back onto the pixels each patch
+    came from (col2im).
     """
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
@@ -94,12 +99,23 @@ class Conv2d(Module):
                              f"padded input {xp.shape[2:]} (input shape {x.shape})")
         patches = _patches(xp, self.kernel_size, self.stride)  # (N, C, Ho, Wo, kh, kw)
         ho, wo = patches.shape[2:4]
-        cols = patches.transpose(0, 2, 3, 1, 4, 5).reshape(n * ho * wo, c * kh * kw)
-        y = cols @ self.weight.data.reshape(self.out_channels, -1).T  # (N*Ho*Wo, C_out)
+        # im2col: one column per patch, one row per (channel, u, v) of the kernel.
+        cols = self._buffer("_cols", (c * kh * kw, n * ho * wo), x.dtype)
+        np.copyto(cols.reshape(c, kh, kw, n, ho, wo), patches.transpose(1, 4, 5, 0, 2, 3))
+        y = self.weight.data.reshape(self.out_channels, -1) @ cols  # (C_out, N*Ho*Wo)
         if self.bias is not None:
-            y += self.bias.data
-        self._cols, self._xp_shape, self._x_shape = cols, xp.shape, x.shape
-        return y.reshape(n, ho, wo, self.out_channels).transpose(0, 3, 1, 2)
+            y += self.bias.data[:, None]
+        self._xp_shape, self._x_shape = xp.shape, x.shape
+        return y.reshape(self.out_channels, n, ho, wo).transpose(1, 0, 2, 3)
+
+    def _buffer(self, name, shape, dtype):
+        """A work array kept between calls: allocating a fresh megabyte each call
+        costs more (page faults) than the computation that fills it."""
+        buffer = getattr(self, name, None)
+        if buffer is None or buffer.shape != shape or buffer.dtype != dtype:
+            buffer = np.empty(shape, dtype=dtype)
+            setattr(self, name, buffer)
+        return buffer
 
     def backward(self, grad_output):
         n, c, h, w = self._x_shape
@@ -109,18 +125,20 @@ class Conv2d(Module):
         if grad_output.shape != (n, self.out_channels, ho, wo):
             raise ValueError(f"Conv2d.backward: grad_output shape {grad_output.shape} "
                              f"does not match output shape {(n, self.out_channels, ho, wo)}")
-        g = grad_output.transpose(0, 2, 3, 1).reshape(-1, self.out_channels)
+        g = grad_output.transpose(1, 0, 2, 3).reshape(self.out_channels, -1)
         w_mat = self.weight.data.reshape(self.out_channels, -1)
-        self.weight.grad += (g.T @ self._cols).reshape(self.weight.data.shape)
+        self.weight.grad += (g @ self._cols.T).reshape(self.weight.data.shape)
         if self.bias is not None:
-            self.bias.grad += g.sum(axis=0)
+            self.bias.grad += g.sum(axis=1)
         # col2im: add each patch's gradient back onto the pixels it was taken from.
-        dcols = (g @ w_mat).reshape(n, ho, wo, c, kh, kw).transpose(0, 3, 1, 2, 4, 5)
+        dcols = self._buffer("_dcols", self._cols.shape, np.result_type(g, w_mat))
+        np.matmul(w_mat.T, g, out=dcols)
+        dcols = dcols.reshape(c, kh, kw, n, ho, wo)
         dxp = np.zeros(self._xp_shape, dtype=dcols.dtype)
         for u in range(kh):
             for v in range(kw):
                 dxp[:, :, u:u + sh * (ho - 1) + 1:sh, v:v + sw * (wo - 1) + 1:sw] += \
-                    dcols[:, :, :, :, u, v]
+                    dcols[:, u, v].transpose(1, 0, 2, 3)
         return dxp[:, :, ph:ph + h, pw:pw + w]
 
     def extra_repr(self):
@@ -167,12 +185,22 @@ class MaxPool2d(Module):
         if xp.shape[2] < kh or xp.shape[3] < kw:
             raise ValueError(f"MaxPool2d: kernel {self.kernel_size} is larger than the "
                              f"input {xp.shape[2:]} (input shape {x.shape})")
-        patches = _patches(xp, self.kernel_size, self.stride)
-        ho, wo = patches.shape[2:4]
-        flat = patches.reshape(n, c, ho, wo, kh * kw)
-        self._argmax = flat.argmax(axis=-1)  # position of the max inside each window
+        (sh, sw) = self.stride
+        ho, wo = (xp.shape[2] - kh) // sh + 1, (xp.shape[3] - kw) // sw + 1
+        # Visit the kh*kw positions k = u*kw + v of the window in turn, keeping the
+        # running maximum and the position it came from (the first one, on ties).
+        out = xp[:, :, :sh * (ho - 1) + 1:sh, :sw * (wo - 1) + 1:sw].copy()  # k = 0
+        argmax = np.zeros(out.shape, dtype=np.uint8 if kh * kw < 256 else np.intp)
+        for k in range(1, kh * kw):
+            u, v = divmod(k, kw)
+            candidate = xp[:, :, u:u + sh * (ho - 1) + 1:sh, v:v + sw * (wo - 1) + 1:sw]
+            better = candidate > out
+            np.maximum(out, candidate, out=out)
+            # argmax = where(better, k, argmax), written without branches (3x faster)
+            argmax += better * (k - argmax)
+        self._argmax = argmax  # position of the max inside each window
         self._x_shape, self._xp_shape = x.shape, xp.shape
-        return np.take_along_axis(flat, self._argmax[..., None], axis=-1)[..., 0]
+        return out
 
     def backward(self, grad_output):
         n, c, h, w = self._x_shape

@@ -26,8 +26,6 @@ class Parameter:
     update ``.data`` in place.
     """
 
-    __slots__ = ("data", "grad")
-
     def __init__(self, data):
         data = np.array(data)  # a copy, owned by the parameter
         if not np.issubdtype(data.dtype, np.floating):

@@ -112,7 +112,8 @@ class RNN(_Recurrent):
     all initialised ``~ U(-k, k)`` with ``k = 1 / sqrt(H)``.
 
     ``forward(x, h0=None)`` returns ``(output, h_n)``: ``output`` holds ``h_t`` for
-    every step, ``(L, N, H)``; ``h_n`` is the last one, ``(1, N, H)``.
+    every step, ``(L, N, H)``; ``h_n`` is the last one, ``(1, N, H)``. ``h0``
+    (PyTorch calls it ``hx``) is the initial state, ``(1, N, H)``, zeros if omitted.
 
     Backward through time, with ``a_t`` the pre-activation and ``g_t = dL/dh_t``
     (from ``output`` plus what flows back from step ``t + 1``):

@@ -137,7 +137,7 @@ class NeuronScene(Scene):
             edge.set_color(style.sign_color(wk))
             edge.set_linewidth(0.8 + 2.5 * abs(wk))
             label.set_position((0.45 * (px + 0.5) + 0.55 * (cx - 0.85), 0.45 * py + 0.55 * cy))
-            label.set_text(f"w{i} = {_num(wk)}")
+            label.set_text(f"w{i} = {wk:.2f}".replace("-", "\u2212"))
         self.in_text[0].set_text(f"x\u2081\n{x1:.2f}")
         self.in_text[1].set_text(f"x\u2082\n{x2:.2f}")
         self.bias_text.set_text(f"bias b = {b:.2f}")
