@@ -27,3 +27,142 @@ def wave(n: int = 40, noise: float = 0.1, rng=None) -> tuple[np.ndarray, np.ndar
     x = np.sort(gen.uniform(-2.0, 2.0, size=n))
     y = np.sin(2 * x) + 0.5 * x + noise * gen.normal(size=n)
     return x[:, None], y[:, None]
+
+
+# --------------------------------------------------------------------------------------
+# 2-D classification sets
+#
+# Every set below lies roughly inside the square [-2, 2] x [-2, 2] (at noise 0), has
+# ``n // 2`` points of class 0 and ``n - n // 2`` of class 1, in a shuffled order, and
+# takes ``noise``: the standard deviation of Gaussian noise added to both coordinates
+# of every point after it is labelled (so with noise, a few points stray across).
+# They return ``x`` of shape (n, 2), float, and ``y`` of shape (n,), int, in {0, 1}.
+# The ideas follow the data sets of TensorFlow Playground (Smilkov & Carter, 2016) and
+# the "two moons" of scikit-learn; the shapes and sizes here are the course's own.
+# --------------------------------------------------------------------------------------
+
+#: Radii of the circle set: class 1 fills the disc r <= CIRCLE_INNER, class 0 the ring
+#: CIRCLE_RING[0] <= r <= CIRCLE_RING[1].
+CIRCLE_INNER = 1.0
+CIRCLE_RING = (1.5, 2.0)
+#: XOR points keep this distance from both axes, so that at noise 0 every label is clear.
+XOR_MARGIN = 0.2
+#: Blob centres (class 0, class 1), spread of each blob, and the radius it is cut at.
+BLOB_CENTRES = ((-1.0, -1.0), (1.0, 1.0))
+BLOB_SPREAD = 0.5
+BLOB_RADIUS = 1.2
+#: Spiral: radius 2 s and angle SPIRAL_TURNS * 2 pi * s (+ pi for class 1), s in [0, 1].
+SPIRAL_TURNS = 1.25
+#: Moons: unit half-circles, moved by MOON_SHIFT and scaled by MOON_SCALE.
+MOON_SHIFT = (-0.5, -0.25)
+MOON_SCALE = 1.3
+
+
+def _check(n, noise) -> tuple[int, float]:
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+        raise ValueError(f"n must be a whole number of points, got {n!r}")
+    if n < 2:
+        raise ValueError(f"n must be at least 2 (one point per class), got {n}")
+    if isinstance(noise, bool) or not isinstance(noise, (int, float, np.integer, np.floating)):
+        raise ValueError(f"noise must be a number, got {noise!r}")
+    if not np.isfinite(noise) or noise < 0:
+        raise ValueError(f"noise must be a finite number >= 0, got {noise}")
+    return int(n), float(noise)
+
+
+def _labels(n: int) -> np.ndarray:
+    """``n // 2`` zeros, then ones: as balanced as ``n`` allows."""
+    return (np.arange(n) >= n // 2).astype(np.int64)
+
+
+def _finish(x: np.ndarray, y: np.ndarray, noise: float, gen) -> tuple[np.ndarray, np.ndarray]:
+    """Add the noise and shuffle the order of the points."""
+    x = x + noise * gen.normal(size=x.shape)
+    order = gen.permutation(len(y))
+    return x[order].astype(np.float64), y[order]
+
+
+def circle(n: int = 200, noise: float = 0.1, rng=None) -> tuple[np.ndarray, np.ndarray]:
+    """A disc inside a ring: class 1 at radius ``r <= 1``, class 0 at ``1.5 <= r <= 2``.
+
+    Points are uniform over each area (radius ``sqrt(uniform)`` between the two radii).
+    No straight line separates the classes; a network with a hidden layer can.
+    """
+    n, noise = _check(n, noise)
+    gen = as_rng(rng)
+    y = _labels(n)
+    low = np.where(y == 1, 0.0, CIRCLE_RING[0])
+    high = np.where(y == 1, CIRCLE_INNER, CIRCLE_RING[1])
+    r = np.sqrt(gen.uniform(low ** 2, high ** 2))
+    angle = gen.uniform(0.0, 2 * np.pi, size=n)
+    x = np.column_stack([r * np.cos(angle), r * np.sin(angle)])
+    return _finish(x, y, noise, gen)
+
+
+def xor(n: int = 200, noise: float = 0.1, rng=None) -> tuple[np.ndarray, np.ndarray]:
+    """The four quadrants of the square [-2, 2]^2: class 1 where ``x1 * x2 > 0``.
+
+    Each coordinate is at least ``0.2`` away from 0. This is the classic problem a
+    single neuron cannot solve (Minsky & Papert, *Perceptrons*, 1969).
+    """
+    n, noise = _check(n, noise)
+    gen = as_rng(rng)
+    y = _labels(n)
+    size = gen.uniform(XOR_MARGIN, 2.0, size=(n, 2))
+    s1 = gen.choice([-1.0, 1.0], size=n)
+    s2 = np.where(y == 1, s1, -s1)  # same signs for class 1, opposite signs for class 0
+    x = size * np.column_stack([s1, s2])
+    return _finish(x, y, noise, gen)
+
+
+def gaussian(n: int = 200, noise: float = 0.1, rng=None) -> tuple[np.ndarray, np.ndarray]:
+    """Two round blobs: class 0 around (-1, -1), class 1 around (1, 1).
+
+    Each blob is a 2-D Gaussian of spread 0.5 cut at radius 1.2 from its centre, so at
+    noise 0 the line ``x1 + x2 = 0`` separates them (each centre is sqrt(2) > 1.2 away).
+    The radius is drawn exactly from the cut distribution:
+    ``r = spread * sqrt(-2 log(1 - u))`` with ``u`` uniform below the cut.
+    """
+    n, noise = _check(n, noise)
+    gen = as_rng(rng)
+    y = _labels(n)
+    u_max = 1.0 - np.exp(-0.5 * (BLOB_RADIUS / BLOB_SPREAD) ** 2)
+    r = BLOB_SPREAD * np.sqrt(-2.0 * np.log1p(-gen.uniform(0.0, u_max, size=n)))
+    angle = gen.uniform(0.0, 2 * np.pi, size=n)
+    centres = np.asarray(BLOB_CENTRES)[y]
+    x = centres + np.column_stack([r * np.cos(angle), r * np.sin(angle)])
+    return _finish(x, y, noise, gen)
+
+
+def spiral(n: int = 200, noise: float = 0.1, rng=None) -> tuple[np.ndarray, np.ndarray]:
+    """Two interleaved spiral arms. A point at ``s`` in [0, 1] has radius ``2 s`` and
+    angle ``1.25 * 2 pi * s``, plus ``pi`` for class 1 (the same arm turned half round).
+    """
+    n, noise = _check(n, noise)
+    gen = as_rng(rng)
+    y = _labels(n)
+    s = gen.uniform(0.0, 1.0, size=n)
+    angle = SPIRAL_TURNS * 2 * np.pi * s + np.pi * y
+    x = 2.0 * s[:, None] * np.column_stack([np.cos(angle), np.sin(angle)])
+    return _finish(x, y, noise, gen)
+
+
+def moons(n: int = 200, noise: float = 0.1, rng=None) -> tuple[np.ndarray, np.ndarray]:
+    """Two interlocking half-circles of radius 1 (before scaling): class 0 on the upper
+    half of the circle around (0, 0), class 1 on the lower half of the circle around
+    (1, 0.5). Then every point is moved by (-0.5, -0.25) and scaled by 1.3 to centre
+    the picture.
+    """
+    n, noise = _check(n, noise)
+    gen = as_rng(rng)
+    y = _labels(n)
+    t = gen.uniform(0.0, np.pi, size=n)
+    upper = np.column_stack([np.cos(t), np.sin(t)])
+    lower = np.column_stack([1.0 - np.cos(t), 0.5 - np.sin(t)])
+    x = np.where(y[:, None] == 1, lower, upper)
+    x = MOON_SCALE * (x + np.asarray(MOON_SHIFT))
+    return _finish(x, y, noise, gen)
+
+
+#: The 2-D classification sets by name, for dropdowns: ``DATASETS["xor"](n, noise, rng)``.
+DATASETS = {"circle": circle, "xor": xor, "gaussian": gaussian, "spiral": spiral, "moons": moons}

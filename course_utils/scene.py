@@ -95,6 +95,8 @@ class Scene:
     def __init__(self, **values):
         self.values = {p.name: p.default for p in self.params}
         self._check_and_store(values)
+        self._movers: list = []  # artists draw() changes (see moving())
+        self._background = None  # the rest, drawn once, as pixels
         self.fig = style.new_figure(self.size)
         with matplotlib.rc_context(style.RC):
             self.build()
@@ -128,10 +130,39 @@ class Scene:
             self.draw()
         return self
 
+    def moving(self, *artists):
+        """Mark artists that :meth:`draw` changes; returns them (one artist or a tuple).
+
+        Drawing text is what costs most, and most of a scene's text (titles, ticks,
+        labels) never changes. Once a scene marks its moving artists, everything else is
+        drawn once and kept as a background picture; each :meth:`render` pastes that
+        background and draws only the moving artists on it, in the order they were
+        marked. Call :meth:`redraw_background` after changing something static (an
+        axis limit, say).
+        """
+        for artist in artists:
+            artist.set_animated(True)  # left out of the full draw that makes the background
+            self._movers.append(artist)
+        return artists[0] if len(artists) == 1 else artists
+
+    def redraw_background(self) -> None:
+        """Forget the background, so the next :meth:`render` draws everything again."""
+        self._background = None
+
     def render(self) -> np.ndarray:
         """Draw the figure and return a copy of its pixels, shape (height, width, 3), uint8."""
         canvas = self.fig.canvas
-        canvas.draw()
+        if not self._movers:
+            canvas.draw()
+        else:
+            if self._background is None:
+                canvas.draw()
+                self._background = canvas.copy_from_bbox(self.fig.bbox)
+            else:
+                canvas.restore_region(self._background)
+            renderer = canvas.get_renderer()
+            for artist in self._movers:
+                artist.draw(renderer)
         return np.asarray(canvas.buffer_rgba())[..., :3].copy()
 
     def to_png(self) -> bytes:

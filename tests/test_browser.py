@@ -29,6 +29,8 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-ne
 # (notebook, text of the slider to move)
 CHAPTERS = [
     ("01_neurons.ipynb", "weight w"),
+    ("02_activation_functions.ipynb", "input x"),
+    ("03_layers.ipynb", "training step"),
 ]
 
 if CHROMIUM is None:
@@ -104,7 +106,7 @@ def test_moving_a_slider_changes_the_picture(voila, browser, notebook, slider_te
         slider.locator(".noUi-handle").focus()
         start = time.monotonic()
         for _ in range(5):
-            page.keyboard.press("ArrowRight")
+            page.keyboard.press("ArrowLeft")  # every slider starts above its minimum
         while time.monotonic() - start < 15:
             if image.screenshot() != before:
                 break

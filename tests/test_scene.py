@@ -87,3 +87,28 @@ def test_corner_values_cover_every_extreme():
 def test_steps_includes_both_ends():
     frames = steps({"x": -1.0}, {"x": 1.0}, 5)
     assert [f["x"] for f in frames] == [-1.0, -0.5, 0.0, 0.5, 1.0]
+
+
+class MovingDot(Dot):
+    """The same picture, with the dot marked as the only moving artist."""
+
+    def build(self):
+        super().build()
+        self.moving(self.dot)
+
+
+def test_moving_artists_give_the_same_picture_as_a_full_draw():
+    moved, full = MovingDot(), Dot()
+    for changes in ({"x": 0.7}, {"colour": "C1", "step": 3}, {"x": -1.0}):
+        moved.set(**changes)
+        full.set(**changes)
+        assert np.array_equal(moved.render(), full.render())
+
+
+def test_static_changes_need_redraw_background():
+    scene = MovingDot()
+    scene.render()
+    scene.ax.set_facecolor("black")  # static: not in the kept background yet
+    stale = scene.render()
+    scene.redraw_background()
+    assert not np.array_equal(stale, scene.render())

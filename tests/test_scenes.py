@@ -33,6 +33,20 @@ def test_renders_at_defaults_and_every_corner(scene_cls):
     assert count == len(list(scene_cls.corner_values()))
 
 
+@pytest.mark.parametrize("scene_cls", SCENES, ids=lambda c: c.__name__)
+def test_updated_frame_equals_a_fresh_scene(scene_cls):
+    """Updating in place (and redrawing only what moves) leaves no trace of earlier frames."""
+    corners = list(scene_cls.corner_values())
+    for target in (corners[0], corners[-1]):
+        scene = scene_cls()
+        scene.render()
+        for corner in corners[1:3]:
+            scene.set(**corner)
+            scene.render()
+        scene.set(**target)
+        assert np.array_equal(scene.render(), scene_cls(**target).render()), target
+
+
 @pytest.mark.parametrize("name", sorted(GIFS))
 def test_gif_is_fresh(name):
     assert not gif.is_stale(load(name)), f"imgs/{name}.gif is stale: run `python -m course_utils gifs {name}`"

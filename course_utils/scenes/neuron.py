@@ -72,12 +72,14 @@ class NeuronScene(Scene):
 
         # connections (width and colour set in draw)
         self.edges = [ax.plot([], [], solid_capstyle="round", zorder=1)[0] for _ in range(2)]
+        self.moving(*self.edges)
         self.bias_edge = ax.plot([self._BIAS[0], self._CELL[0]], [self._BIAS[1] - 0.3, self._CELL[1] + 0.9],
                                  color=style.GREY, lw=1.5, zorder=1)[0]
         self.out_edge = ax.plot([self._CELL[0] + 0.9, self._OUT[0] - 0.5], [3.0, 3.0],
                                 color=style.BLACK, lw=1.5, zorder=1)[0]
         self.weight_text = [ax.text(0, 0, "", ha="center", va="center", fontsize=10,
                                     bbox=dict(fc="white", ec="none", pad=1)) for _ in range(2)]
+        self.moving(*self.weight_text)
         # nodes
         for (x, y) in self._IN:
             ax.add_patch(Circle((x, y), 0.5, fc=style.LIGHT, ec=style.BLACK, zorder=2))
@@ -87,13 +89,15 @@ class NeuronScene(Scene):
         self.in_text = [ax.text(x, y, "", ha="center", va="center", fontsize=9, zorder=3) for x, y in self._IN]
         self.bias_text = ax.text(*self._BIAS, "", ha="center", va="center", fontsize=10)
         self.out_text = ax.text(*self._OUT, "", ha="center", va="center", fontsize=9, zorder=3)
+        self.moving(*self.in_text, self.bias_text, self.out_text)
         ax.text(self._OUT[0], self._OUT[1] - 0.8, "output", ha="center", fontsize=9, color=style.GREY)
         ax.text(1.0, 0.4, "inputs", ha="center", fontsize=9, color=style.GREY)
         # travelling signals
-        self.pulses = ax.plot([], [], "o", ms=9, color=style.ORANGE, mec=style.BLACK, zorder=4)[0]
+        self.pulses = self.moving(ax.plot([], [], "o", ms=9, color=style.ORANGE, mec=style.BLACK, zorder=4)[0])
         # arithmetic, under the figure
         self.sum_text = fig.text(0.02, 0.065, "", fontsize=10, family="DejaVu Sans Mono")
         self.act_text = fig.text(0.02, 0.01, "", fontsize=10, family="DejaVu Sans Mono")
+        self.moving(self.sum_text, self.act_text)
 
         # activation curve
         self.zs = np.linspace(-Z_RANGE, Z_RANGE, 401)
@@ -104,7 +108,7 @@ class NeuronScene(Scene):
         self.ax_f.set_xlim(-Z_RANGE, Z_RANGE)
         self.ax_f.set_xticks([-Z_RANGE, 0, Z_RANGE])
         self.ax_f.set_xlabel("z")
-        self.title_f = self.ax_f.set_title("")
+        self.moving(self.curve, self.z_dot)
 
         # the output over the input plane
         grid = np.linspace(-PLANE, PLANE, 81)
@@ -113,8 +117,10 @@ class NeuronScene(Scene):
                                       extent=(-PLANE, PLANE, -PLANE, PLANE), interpolation="nearest")
         self.line = self.ax_p.plot([], [], "--", color=style.BLACK, lw=1.5)[0]
         self.wvec = self.ax_p.plot([], [], color=style.GREEN, lw=2.5)[0]
-        self.wtip = self.ax_p.plot([], [], ">", color=style.GREEN, ms=8)[0]
+        self.wtip = self.ax_p.plot([], [], ">", color=style.GREEN, ms=10)[0]
         self.point = self.ax_p.plot([], [], "o", color=style.ORANGE, mec=style.BLACK, ms=9)[0]
+        self.moving(self.image, self.line, self.wvec, self.wtip, self.point)
+        self.shown_activation = None  # the background shows this activation's axis
         self.ax_p.set_xlim(-PLANE, PLANE)
         self.ax_p.set_ylim(-PLANE, PLANE)
         self.ax_p.set_xticks([-PLANE, 0, PLANE])
@@ -167,10 +173,13 @@ class NeuronScene(Scene):
         # activation curve
         fz = f(self.zs)
         self.curve.set_data(self.zs, fz)
-        low, high, ticks = _CURVE_LIMITS.get(act, (-Z_RANGE, Z_RANGE, [-Z_RANGE, 0, Z_RANGE]))
-        self.ax_f.set_ylim(low, high)
-        self.ax_f.set_yticks(ticks)
-        self.title_f.set_text(f"f = {name}")
+        if act != self.shown_activation:  # its y-axis and title are part of the background
+            low, high, ticks = _CURVE_LIMITS.get(act, (-Z_RANGE, Z_RANGE, [-Z_RANGE, 0, Z_RANGE]))
+            self.ax_f.set_ylim(low, high)
+            self.ax_f.set_yticks(ticks)
+            self.ax_f.set_title(f"f = {name}")
+            self.shown_activation = act
+            self.redraw_background()
         self.z_dot.set_data([z] if step >= 6 else [], [y] if step >= 6 else [])
 
         # output over the plane: coloured around f(0), the output on the decision line
