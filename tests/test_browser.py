@@ -22,7 +22,6 @@ from course_utils.__main__ import voila_command
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-LOG = ROOT / ".pytest_cache" / "voila.log"  # voila's output, to read when a test fails
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 
@@ -51,23 +50,27 @@ def wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 60) -> Non
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"voila exited early with code {proc.returncode}")
+            raise RuntimeError(f"the server exited early with code {proc.returncode}")
         try:
             socket.create_connection(("127.0.0.1", port), timeout=1).close()
             return
         except OSError:
             time.sleep(0.2)
-    raise TimeoutError(f"voila did not listen on port {port} within {timeout} s")
+    raise TimeoutError(f"the server did not listen on port {port} within {timeout} s")
 
 
 @pytest.fixture(scope="module")
-def voila():
+def voila(tmp_path_factory):
     port, token = free_port(), secrets.token_hex(16)
-    log = open(LOG, "w")
+    log_path = tmp_path_factory.mktemp("voila") / "voila.log"  # read it when a test fails
+    log = open(log_path, "w")
     proc = subprocess.Popen(voila_command(port, open_browser=False, token=token),
                             cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     try:
-        wait_for_port(port, proc)
+        try:
+            wait_for_port(port, proc)
+        except (RuntimeError, TimeoutError) as exc:
+            raise RuntimeError(f"{exc}; voila's log: {log_path}") from None
         yield port, token
     finally:
         proc.terminate()
