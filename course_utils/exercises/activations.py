@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..nn import functional as F
-from .check import Feedback, check_choice, check_function_quietly, check_value, unattempted
+from .check import Feedback, check_choice, check_function, check_value, unattempted
 
 # Ordinary inputs first (a wrong formula is reported before a numerical problem), then
 # inputs large enough to overflow a naive np.exp.
@@ -31,7 +31,7 @@ _OVERFLOW_HINT = (
 def check_sigmoid(sigmoid) -> Feedback:
     """``sigmoid(x)`` must return 1 / (1 + e^-x) elementwise, for numbers and arrays,
     without overflow warnings, even at x = +-1000."""
-    return check_function_quietly(
+    return check_function(
         sigmoid, F.sigmoid, _CASES, name="sigmoid",
         hint="sigmoid(x) = 1 / (1 + e^(-x)): sigmoid(0) is 0.5, large x give almost 1, "
              "very negative x give almost 0. Use np.exp, which works on whole arrays.",
@@ -41,7 +41,7 @@ def check_sigmoid(sigmoid) -> Feedback:
 def check_sigmoid_derivative(sigmoid_derivative) -> Feedback:
     """``sigmoid_derivative(x)`` must return sigmoid(x) * (1 - sigmoid(x)) elementwise,
     without overflow warnings, even at x = +-1000."""
-    return check_function_quietly(
+    return check_function(
         sigmoid_derivative, F.sigmoid_derivative, _CASES, name="sigmoid_derivative",
         hint="the slope of the sigmoid is s * (1 - s) with s = sigmoid(x): 0.25 at x = 0 "
              "and close to 0 far from 0.",

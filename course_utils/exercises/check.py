@@ -67,25 +67,40 @@ def _close(got, want, rtol: float, atol: float) -> str | None:
 
 
 def check_function(student: Callable, reference: Callable, cases: Sequence[tuple], *, name: str,
-                   hint: str, rtol: float = 1e-6, atol: float = 1e-9) -> Feedback:
+                   hint: str, rtol: float = 1e-6, atol: float = 1e-9,
+                   warning_hint: str | None = None) -> Feedback:
     """Call ``student(*args)`` and ``reference(*args)`` for each case and compare.
 
     Passes when every result agrees within ``rtol``/``atol``; otherwise names the first
     input where it went wrong and adds ``hint``.
+
+    With ``warning_hint``, the student's code must also run without numpy's overflow,
+    invalid-value or divide-by-zero warnings: ``1 / (1 + np.exp(1000))`` is the right 0,
+    but only after an overflow. Such a warning (or Python's OverflowError) then fails
+    the check, names the input, quotes the warning and adds ``warning_hint``. Underflow
+    (a tiny number rounded to 0) is allowed.
     """
+    strict = dict(over="raise", divide="raise", invalid="raise") if warning_hint else {}
     for args in cases:
         try:
-            got = student(*args)
+            with warnings.catch_warnings(), np.errstate(**strict):
+                if warning_hint:
+                    warnings.simplefilter("error", RuntimeWarning)
+                got = student(*args)
         except NotImplementedError:
             return Feedback(None, f"fill in {name} and run this cell again.")
         except Exception as exc:  # the student's code failed: say where, don't crash the cell
+            if warning_hint and isinstance(exc, (FloatingPointError, RuntimeWarning, OverflowError)):
+                return Feedback(False, f"{name}({_show(args)}) is not numerically safe: {exc}. "
+                                       f"Hint: {warning_hint}")
             return Feedback(False, f"{name}({_show(args)}) raised {type(exc).__name__}: {exc}. Hint: {hint}")
         if unattempted(got):
             return Feedback(None, f"{name} returns nothing yet: fill it in and run this cell again.")
         reason = _close(got, reference(*args), rtol, atol)
         if reason:
             return Feedback(False, f"for {name}({_show(args)}) your code {reason}. Hint: {hint}")
-    return Feedback(True, f"{name} gives the right answer on all {len(cases)} test inputs.")
+    quiet = ", with no numpy warnings" if warning_hint else ""
+    return Feedback(True, f"{name} gives the right answer on all {len(cases)} test inputs{quiet}.")
 
 
 def check_value(answer: Any, expected: Any, *, name: str, hint: str, rtol: float = 1e-6) -> Feedback:
@@ -107,35 +122,3 @@ def check_choice(answer: Any, correct: Any, options: Sequence, *, name: str, hin
     if answer != correct:
         return Feedback(False, f"{answer!r} is not the best choice for {name}. Hint: {hint}")
     return Feedback(True, f"{answer!r} is the right choice for {name}.")
-
-
-def check_function_quietly(student: Callable, reference: Callable, cases: Sequence[tuple], *, name: str,
-                           hint: str, warning_hint: str, rtol: float = 1e-6,
-                           atol: float = 1e-9) -> Feedback:
-    """Like :func:`check_function`, but the student's code must also run without numpy's
-    overflow, invalid-value or divide-by-zero warnings.
-
-    Code can return the right number and still warn: ``1 / (1 + np.exp(1000))`` is 0
-    after an overflow. Here such a warning (or Python's OverflowError) fails the check,
-    names the input, quotes the warning and adds ``warning_hint``. Underflow (a tiny
-    number rounded to 0) is allowed.
-    """
-    for args in cases:
-        try:
-            with warnings.catch_warnings(), np.errstate(over="raise", divide="raise", invalid="raise"):
-                warnings.simplefilter("error", RuntimeWarning)
-                got = student(*args)
-        except NotImplementedError:
-            return Feedback(None, f"fill in {name} and run this cell again.")
-        except (FloatingPointError, RuntimeWarning, OverflowError) as exc:
-            return Feedback(False, f"{name}({_show(args)}) is not numerically safe: {exc}. "
-                                   f"Hint: {warning_hint}")
-        except Exception as exc:  # the student's code failed: say where, don't crash the cell
-            return Feedback(False, f"{name}({_show(args)}) raised {type(exc).__name__}: {exc}. Hint: {hint}")
-        if unattempted(got):
-            return Feedback(None, f"{name} returns nothing yet: fill it in and run this cell again.")
-        reason = _close(got, reference(*args), rtol, atol)
-        if reason:
-            return Feedback(False, f"for {name}({_show(args)}) your code {reason}. Hint: {hint}")
-    return Feedback(True, f"{name} gives the right answer on all {len(cases)} test inputs, "
-                          "with no numpy warnings.")
