@@ -91,8 +91,16 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("--no-browser", action="store_true")
     args = parser.parse_args(argv)
     if args.command in ("lab", "voila"):
+        token = secrets.token_hex(24)
         command = lab_command if args.command == "lab" else voila_command
-        return subprocess.call(command(args.port, not args.no_browser), cwd=ROOT)
+        page = "lab/tree/notebooks" if args.command == "lab" else "voila/tree/notebooks"
+        # voila hides the token in its own log, so say the whole address here
+        print(f"The course will be at http://127.0.0.1:{args.port}/{page}?token={token}\n"
+              "(if that port is taken, the server picks the next one and says so below)", flush=True)
+        try:
+            return subprocess.call(command(args.port, not args.no_browser, token), cwd=ROOT)
+        except KeyboardInterrupt:
+            return 0
     try:
         return gifs(args.names, args.check)
     except KeyError as exc:

@@ -11,8 +11,8 @@ import ipywidgets as w
 
 from .scene import Param, Scene
 
-_LAYOUT = w.Layout(width="320px")
-_STYLE = {"description_width": "110px"}
+_LAYOUT = w.Layout(width="340px")
+_STYLE = {"description_width": "130px"}
 
 
 def control(param: Param) -> w.ValueWidget:
@@ -39,7 +39,10 @@ class SceneWidget(w.VBox):
         for name, ctrl in self.controls.items():
             ctrl.value = scene.values[name]
             ctrl.observe(self._on_change, names="value")
-        self.image = w.Image(value=scene.to_png(), format="png")
+        width = int(round(scene.fig.get_figwidth() * scene.fig.dpi))
+        # shown at its own size (a stretched PNG looks blurred), smaller on narrow screens
+        self.image = w.Image(value=scene.to_png(), format="png",
+                             layout=w.Layout(width=f"{width}px", max_width="100%", height="auto"))
         rows = []
         if "step" in self.controls:
             step = self.controls["step"]
