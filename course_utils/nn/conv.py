@@ -34,6 +34,17 @@ def _check_image(layer, x):
                          f"{x.shape}")
 
 
+def _pad(x, padding, value):
+    """``x`` (N, C, H, W) with ``padding = (ph, pw)`` rows and columns of ``value`` on each side."""
+    ph, pw = padding
+    if not (ph or pw):
+        return x
+    n, c, h, w = x.shape
+    xp = np.full((n, c, h + 2 * ph, w + 2 * pw), value, dtype=x.dtype)
+    xp[:, :, ph:ph + h, pw:pw + w] = x
+    return xp
+
+
 def _patches(xp, kernel, stride):
     """All ``kh x kw`` windows of ``xp`` ``(N, C, Hp, Wp)`` taken every ``stride``
     pixels: a view of shape ``(N, C, H_out, W_out, kh, kw)`` (nothing is copied)."""
@@ -88,12 +99,8 @@ class Conv2d(Module):
                 f"{self.weight.data.shape}: the input must have "
                 f"in_channels={self.in_channels} channels (axis 1)")
         n, c, h, w = x.shape
-        (kh, kw), (ph, pw) = self.kernel_size, self.padding
-        if ph or pw:
-            xp = np.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=x.dtype)
-            xp[:, :, ph:ph + h, pw:pw + w] = x
-        else:
-            xp = x
+        kh, kw = self.kernel_size
+        xp = _pad(x, self.padding, 0.0)
         if xp.shape[2] < kh or xp.shape[3] < kw:
             raise ValueError(f"Conv2d: kernel {self.kernel_size} is larger than the "
                              f"padded input {xp.shape[2:]} (input shape {x.shape})")
@@ -176,12 +183,8 @@ class MaxPool2d(Module):
         x = np.asarray(x)
         _check_image("MaxPool2d", x)
         n, c, h, w = x.shape
-        (kh, kw), (ph, pw) = self.kernel_size, self.padding
-        if ph or pw:
-            xp = np.full((n, c, h + 2 * ph, w + 2 * pw), -np.inf, dtype=x.dtype)
-            xp[:, :, ph:ph + h, pw:pw + w] = x
-        else:
-            xp = x
+        kh, kw = self.kernel_size
+        xp = _pad(x, self.padding, -np.inf)  # padding never wins a maximum
         if xp.shape[2] < kh or xp.shape[3] < kw:
             raise ValueError(f"MaxPool2d: kernel {self.kernel_size} is larger than the "
                              f"input {xp.shape[2:]} (input shape {x.shape})")

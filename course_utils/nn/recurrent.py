@@ -92,6 +92,22 @@ class _Recurrent(Module):
                              f"{self._from_time_major(np.empty(expected)).shape}")
         return g
 
+    def _weight_grads_and_input_grad(self, dz, x, hs):
+        """Accumulate the parameter gradients from ``dz`` (L, N, gates*H), the gradient of
+        every step's pre-activations, and return the gradient of the input.
+
+        ``z_t = x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh``, so summed over all steps:
+        ``dW_ih = dz^T x``, ``dW_hh = dz^T h_{t-1}``, ``db_ih = db_hh = sum dz`` and
+        ``dx_t = dz_t W_ih``.
+        """
+        dz2 = dz.reshape(-1, dz.shape[-1])
+        self.weight_ih.grad += dz2.T @ x.reshape(-1, self.input_size)
+        self.weight_hh.grad += dz2.T @ hs[:-1].reshape(-1, self.hidden_size)
+        db = dz2.sum(axis=0)
+        self.bias_ih.grad += db
+        self.bias_hh.grad += db
+        return self._from_time_major(dz @ self.weight_ih.data)
+
     def _state_out(self, h):
         """``(N, H)`` -> ``(1, N, H)`` (``(1, H)`` unbatched), PyTorch's h_n shape."""
         return h[None, 0] if self._unbatched else h[None]
@@ -157,7 +173,6 @@ class RNN(_Recurrent):
         g = self._check_grad_output(grad_output)
         x, hs = self._x, self._hs
         length, batch = x.shape[:2]
-        hidden = self.hidden_size
         # f'(a_t) for every step, from the outputs h_t = f(a_t).
         h = hs[1:]
         fprime = 1.0 - h * h if self.nonlinearity == "tanh" else (h > 0).astype(float)
@@ -169,13 +184,7 @@ class RNN(_Recurrent):
             np.multiply(dh, fprime[t], out=da[t])
             dh = da[t] @ w_hh
         self.grad_h0 = self._state_out(dh)
-        da2 = da.reshape(-1, hidden)
-        self.weight_ih.grad += da2.T @ x.reshape(-1, self.input_size)
-        self.weight_hh.grad += da2.T @ hs[:-1].reshape(-1, hidden)
-        db = da2.sum(axis=0)
-        self.bias_ih.grad += db
-        self.bias_hh.grad += db
-        return self._from_time_major(da @ self.weight_ih.data)
+        return self._weight_grads_and_input_grad(da, x, hs)
 
     def extra_repr(self):
         text = super().extra_repr()
@@ -281,10 +290,4 @@ class LSTM(_Recurrent):
             dh = d @ w_hh
         self.grad_h0 = self._state_out(dh)
         self.grad_c0 = self._state_out(dc)
-        dz2 = dz.reshape(-1, 4 * hidden)
-        self.weight_ih.grad += dz2.T @ x.reshape(-1, self.input_size)
-        self.weight_hh.grad += dz2.T @ hs[:-1].reshape(-1, hidden)
-        db = dz2.sum(axis=0)
-        self.bias_ih.grad += db
-        self.bias_hh.grad += db
-        return self._from_time_major(dz @ self.weight_ih.data)
+        return self._weight_grads_and_input_grad(dz, x, hs)
