@@ -87,3 +87,29 @@ def test_gate_checker_unattempted_and_unknown_gate():
     assert neurons.check_gate(None, None, None).passed is None
     with pytest.raises(ValueError, match="gate must be one of"):
         neurons.check_gate(1, 1, 1, gate="XOR")
+
+
+def test_a_student_changing_the_input_in_place_changes_neither_cases_nor_reference():
+    cases = [(np.array([-3.0, 2.0]),)]
+
+    def clips_in_place(x):
+        x[x < 0] = 0.0
+        return x
+
+    result = check_function(clips_in_place, np.abs, cases, name="f", hint="h")
+    assert result.passed is False  # |x| is not max(x, 0): the reference saw the real input
+    np.testing.assert_array_equal(cases[0][0], [-3.0, 2.0])
+    assert "f([-3.,  2.])" in result.message
+
+
+def test_text_is_not_a_number():
+    result = check_value("37", 37, name="n", hint="h")
+    assert result.passed is False and "not a string" in result.message
+    assert check_function(lambda x: "4", square, [(2.0,)], name="f", hint="h").passed is False
+
+
+def test_non_finite_messages_say_which_side():
+    inf = check_function(lambda x: np.inf, square, [(2.0,)], name="f", hint="h")
+    assert inf.passed is False and "not finite" in inf.message
+    finite = check_function(lambda x: 1.0, lambda x: np.inf, [(2.0,)], name="f", hint="h")
+    assert finite.passed is False and "expected inf" in finite.message

@@ -216,3 +216,13 @@ def test_clear_errors():
         Value(-2.0) ** 0.5
     with pytest.raises(TypeError, match="Value"):
         trace(1.0)
+
+
+def test_second_backward_counts_each_path_once():
+    """d(a*a + a)/da = 2a + 1 = 5 at a = 2; a second backward adds 5 again, not more."""
+    a = Value(2.0)
+    loss = a * a + a
+    loss.backward()
+    assert a.grad == 5.0
+    loss.backward()
+    assert a.grad == 10.0

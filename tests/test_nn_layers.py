@@ -628,3 +628,31 @@ def test_lstm_matches_pytorch(torch):
         np.testing.assert_allclose(getattr(ours, ours_name).grad,
                                    getattr(theirs, theirs_name).grad.numpy(), rtol=1e-10,
                                    atol=1e-12)
+
+
+def test_changing_an_output_in_place_does_not_change_the_gradient():
+    """Forward outputs are the caller's to change: backward must use its own copy."""
+    from course_utils import nn
+
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(4, 3, 2))
+    for layer in (nn.Sigmoid(), nn.Tanh(), nn.Softmax(dim=-1), nn.RNN(2, 3, rng=0), nn.LSTM(2, 3, rng=0)):
+        out = layer(x)
+        out = out[0] if isinstance(out, tuple) else out
+        g = rng.normal(size=out.shape)
+        expected = layer.backward(g.copy())
+        layer.zero_grad()
+        out2 = layer(x)
+        out2 = out2[0] if isinstance(out2, tuple) else out2
+        out2 -= 100.0  # e.g. out -= target, done in place
+        np.testing.assert_allclose(layer.backward(g.copy()), expected, err_msg=type(layer).__name__)
+
+
+def test_maxpool_takes_integer_images_with_padding():
+    from course_utils import nn
+
+    x = np.arange(16).reshape(1, 1, 4, 4)
+    with np.errstate(all="raise"):
+        y = nn.MaxPool2d(2, stride=2, padding=1)(x)
+    assert y.dtype.kind == "f"
+    np.testing.assert_array_equal(y[0, 0], [[0, 2, 3], [8, 10, 11], [12, 14, 15]])

@@ -440,3 +440,16 @@ def test_early_stopping_without_validation_data_explains():
 def test_early_stopping_argument_errors(kwargs, words):
     with pytest.raises(ValueError, match=words):
         EarlyStopping(**kwargs)
+
+
+def test_verbose_accepts_booleans(capsys):
+    from course_utils import nn
+    from course_utils.nn import optim, training
+
+    model = nn.Linear(2, 1, rng=0)
+    x = np.random.default_rng(0).normal(size=(8, 2))
+    y = (x[:, :1] > 0).astype(float)
+    for verbose, printed in ((False, False), (True, True)):
+        training.fit(model, nn.BCEWithLogitsLoss(), optim.SGD(model.parameters(), lr=0.1), x, y,
+                     epochs=2, batch_size=4, rng=0, verbose=verbose)
+        assert bool(capsys.readouterr().out) is printed

@@ -61,7 +61,9 @@ def check_vanishing(answer) -> Feedback:
 #: The output-layer tasks: task -> (what the network must output, right activation, hint).
 OUTPUT_TASKS = {
     "spam": ("the probability that an e-mail is spam", "sigmoid",
-             "a probability lies between 0 and 1; which activation's outputs do too?"),
+             "a probability lies between 0 and 1; which activation's outputs do too? (A softmax "
+             "over two outputs, spam and not spam, would also work: with one output, its "
+             "equivalent is the sigmoid.)"),
     "temperature": ("tomorrow's temperature in degrees Celsius, which can be any number",
                     "identity", "any squashing would forbid some temperatures: the output must be "
                                 "able to reach every number, negative ones too."),

@@ -8,6 +8,7 @@ the input where it went wrong and gives a hint.
 
 from __future__ import annotations
 
+import copy
 import html
 import warnings
 from dataclasses import dataclass
@@ -52,6 +53,8 @@ def _show(args: Sequence) -> str:
 
 def _close(got, want, rtol: float, atol: float) -> str | None:
     """None when ``got`` matches ``want``, else a short reason."""
+    if isinstance(got, (str, bytes)):
+        return f"returned the text {got!r}: give a number, not a string"
     try:
         got_arr = np.asarray(got, dtype=float)
     except (TypeError, ValueError):
@@ -59,8 +62,11 @@ def _close(got, want, rtol: float, atol: float) -> str | None:
     want_arr = np.asarray(want, dtype=float)
     if got_arr.shape != want_arr.shape:
         return f"returned shape {got_arr.shape}, expected shape {want_arr.shape}"
-    if not np.all(np.isfinite(got_arr) == np.isfinite(want_arr)):
-        return f"returned {np.round(got_arr, 4)}, expected the finite value {np.round(want_arr, 4)}"
+    got_finite, want_finite = np.isfinite(got_arr), np.isfinite(want_arr)
+    if np.any(want_finite & ~got_finite):
+        return f"returned {np.round(got_arr, 4)}, which is not finite where {np.round(want_arr, 4)} is"
+    if np.any(~want_finite & got_finite):
+        return f"returned {np.round(got_arr, 4)}, expected {np.round(want_arr, 4)}"
     if not np.allclose(got_arr, want_arr, rtol=rtol, atol=atol, equal_nan=True):
         return f"returned {np.round(got_arr, 4)}, expected {np.round(want_arr, 4)}"
     return None
@@ -81,7 +87,10 @@ def check_function(student: Callable, reference: Callable, cases: Sequence[tuple
     (a tiny number rounded to 0) is allowed.
     """
     strict = dict(over="raise", divide="raise", invalid="raise") if warning_hint else {}
-    for args in cases:
+    for case in cases:
+        # fresh copies each time: a student's code that changes its input in place must
+        # neither change the test cases nor the reference answer
+        args, expected = copy.deepcopy(case), reference(*copy.deepcopy(case))
         try:
             with warnings.catch_warnings(), np.errstate(**strict):
                 if warning_hint:
@@ -91,14 +100,14 @@ def check_function(student: Callable, reference: Callable, cases: Sequence[tuple
             return Feedback(None, f"fill in {name} and run this cell again.")
         except Exception as exc:  # the student's code failed: say where, don't crash the cell
             if warning_hint and isinstance(exc, (FloatingPointError, RuntimeWarning, OverflowError)):
-                return Feedback(False, f"{name}({_show(args)}) is not numerically safe: {exc}. "
+                return Feedback(False, f"{name}({_show(case)}) is not numerically safe: {exc}. "
                                        f"Hint: {warning_hint}")
-            return Feedback(False, f"{name}({_show(args)}) raised {type(exc).__name__}: {exc}. Hint: {hint}")
+            return Feedback(False, f"{name}({_show(case)}) raised {type(exc).__name__}: {exc}. Hint: {hint}")
         if unattempted(got):
             return Feedback(None, f"{name} returns nothing yet: fill it in and run this cell again.")
-        reason = _close(got, reference(*args), rtol, atol)
+        reason = _close(got, expected, rtol, atol)
         if reason:
-            return Feedback(False, f"for {name}({_show(args)}) your code {reason}. Hint: {hint}")
+            return Feedback(False, f"for {name}({_show(case)}) your code {reason}. Hint: {hint}")
     quiet = ", with no numpy warnings" if warning_hint else ""
     return Feedback(True, f"{name} gives the right answer on all {len(cases)} test inputs{quiet}.")
 
@@ -108,6 +117,8 @@ def check_value(answer: Any, expected: Any, *, name: str, hint: str, rtol: float
     if unattempted(answer):
         return Feedback(None, f"put your value for {name} in place of None and run this cell again.")
     reason = _close(answer, expected, rtol, 1e-9)
+    if reason and isinstance(answer, (str, bytes)):
+        return Feedback(False, f"{name} is the text {answer!r}: give a number, not a string.")
     if reason:
         return Feedback(False, f"{name} is {answer!r}, which is not right. Hint: {hint}")
     return Feedback(True, f"{name} = {answer!r} is right.")

@@ -52,7 +52,7 @@ class Sigmoid(Module):
 
     def forward(self, x):
         self._y = F.sigmoid(x)
-        return self._y
+        return self._y.copy()  # backward needs _y unchanged
 
     def backward(self, grad_output):
         y = self._y
@@ -65,7 +65,7 @@ class Tanh(Module):
 
     def forward(self, x):
         self._y = np.tanh(x)
-        return self._y
+        return self._y.copy()  # backward needs _y unchanged
 
     def backward(self, grad_output):
         y = self._y
@@ -179,7 +179,7 @@ class Softmax(Module):
 
     def forward(self, x):
         self._y = F.softmax(x, self.dim)
-        return self._y
+        return self._y.copy()  # backward needs _y unchanged
 
     def backward(self, grad_output):
         return F.softmax_backward(grad_output, self._y, self.dim)

@@ -199,10 +199,15 @@ class Value:
         """Fill ``grad`` of every node in the graph with ``d(self)/d(node)``.
 
         Sets ``self.grad = 1`` and applies the chain rule in reverse topological
-        order. Gradients accumulate across calls, as in PyTorch: call
-        :meth:`zero_grad` first to start again.
+        order. The inputs (leaves) accumulate gradients across calls, as in PyTorch:
+        call :meth:`zero_grad` first to start again. The values computed in between
+        are reset first, so they hold this call's gradients only and are not counted
+        twice.
         """
         order = self.topological_order()
+        for node in order:
+            if node.children:
+                node.grad = 0.0
         self.grad = 1.0
         for node in reversed(order):
             for child, local in zip(node.children, node.local_grads):

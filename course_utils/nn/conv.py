@@ -181,6 +181,8 @@ class MaxPool2d(Module):
 
     def forward(self, x):
         x = np.asarray(x)
+        if not np.issubdtype(x.dtype, np.floating):
+            x = x.astype(float)  # so that the -inf padding works for integer images too
         _check_image("MaxPool2d", x)
         n, c, h, w = x.shape
         kh, kw = self.kernel_size

@@ -46,8 +46,11 @@ class Parameter:
         return self.data.ndim
 
     def zero_grad(self):
-        """Set the gradient to 0, in place."""
-        self.grad[...] = 0.0
+        """Set the gradient to 0, in place (a new zero array if it was set to None)."""
+        if self.grad is None:
+            self.grad = np.zeros_like(self.data)
+        else:
+            self.grad[...] = 0.0
 
     def __repr__(self):
         return f"Parameter(shape={self.data.shape})"
@@ -141,7 +144,7 @@ class Module:
     def zero_grad(self):
         """Set every parameter gradient to 0 (in place)."""
         for param in self.parameters():
-            param.grad[...] = 0.0
+            param.zero_grad()
 
     def train(self, mode=True):
         """Switch this module and all sub-modules to training mode (or evaluation

@@ -162,7 +162,8 @@ class RNN(_Recurrent):
             else:
                 np.maximum(a, 0.0, out=hs[t + 1])
         self._x, self._hs = x, hs
-        return self._from_time_major(hs[1:]), self._state_out(hs[-1])
+        # copies: backward needs hs unchanged, whatever the caller does to the outputs
+        return self._from_time_major(hs[1:].copy()), self._state_out(hs[-1].copy())
 
     def backward(self, grad_output, grad_h_n=None):
         """Backpropagation through time; see the class docstring.
@@ -251,8 +252,9 @@ class LSTM(_Recurrent):
             c += i * g
             np.multiply(o, np.tanh(c), out=hs[t + 1])
         self._x, self._hs, self._cs, self._acts = x, hs, cs, gates
-        return (self._from_time_major(hs[1:]),
-                (self._state_out(hs[-1]), self._state_out(cs[-1])))
+        # copies: backward needs hs and cs unchanged, whatever the caller does to the outputs
+        return (self._from_time_major(hs[1:].copy()),
+                (self._state_out(hs[-1].copy()), self._state_out(cs[-1].copy())))
 
     def backward(self, grad_output, grad_h_n=None, grad_c_n=None):
         """Backpropagation through time; see the class docstring.

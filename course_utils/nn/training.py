@@ -256,6 +256,7 @@ def fit(model, loss_fn, optimizer, x, y, *, epochs=10, batch_size=32, shuffle=Tr
         raise ValueError("x is empty: there is nothing to train on")
     _check_int("epochs", epochs, 0, "the number of passes over the data")
     _check_int("batch_size", batch_size, 1, "examples per step")
+    verbose = int(verbose) if isinstance(verbose, bool) else verbose  # True/False work too
     _check_int("verbose", verbose, 0, "0 is silent, 1 prints progress")
     if print_every is None:
         print_every = max(1, math.ceil(epochs / 10))
