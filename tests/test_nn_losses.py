@@ -298,53 +298,14 @@ def test_kl_is_non_negative(logits, seed):
 
 
 # ------------------------------------------------- optional: compare with PyTorch
+# (Every loss with a PyTorch equivalent is checked against values recorded from
+# PyTorch in tests/test_nn_torch_reference.py, which always runs. HingeLoss has
+# no equivalent there, so its formula is still compared here when torch is present.)
 
 
 @pytest.fixture
 def torch():
     return pytest.importorskip("torch")
-
-
-def torch_cases(torch):
-    tnn = torch.nn
-    rng = np.random.default_rng(5)
-    logits = rng.normal(size=(6, 4)) * 5
-    return [
-        (nn.MSELoss(), tnn.MSELoss(), rng.normal(size=(3, 4)), rng.normal(size=(3, 4))),
-        (nn.MSELoss(reduction="sum"), tnn.MSELoss(reduction="sum"), rng.normal(size=5),
-         rng.normal(size=5)),
-        (nn.L1Loss(), tnn.L1Loss(), rng.normal(size=7), rng.normal(size=7)),
-        (nn.BCELoss(), tnn.BCELoss(), np.array([0.0, 1.0, 0.3, 0.9, 1e-50]),
-         np.array([1.0, 1.0, 0.2, 0.0, 1.0])),
-        (nn.BCEWithLogitsLoss(), tnn.BCEWithLogitsLoss(),
-         np.array([-1e4, -30.0, -1.0, 0.0, 2.0, 40.0, 1e4]), rng.random(7)),
-        (nn.CrossEntropyLoss(), tnn.CrossEntropyLoss(), logits, np.array([0, 1, 2, 3, 3, 1])),
-        (nn.CrossEntropyLoss(), tnn.CrossEntropyLoss(), logits, probabilities(6, 4)),
-        (nn.CrossEntropyLoss(reduction="sum"), tnn.CrossEntropyLoss(reduction="sum"),
-         np.array([[1e4, -1e4, 0.0]]), np.array([2])),
-        (nn.KLDivLoss(), tnn.KLDivLoss(reduction="batchmean"), F.log_softmax(logits),
-         np.where(probabilities(6, 4) > 0.3, 0.0, probabilities(6, 4))),
-        (nn.KLDivLoss(reduction="mean"), tnn.KLDivLoss(reduction="mean"),
-         F.log_softmax(logits), probabilities(6, 4)),
-        (nn.HuberLoss(), tnn.HuberLoss(), 3 * rng.normal(size=9), rng.normal(size=9)),
-        (nn.HuberLoss(delta=0.5), tnn.HuberLoss(delta=0.5), 3 * rng.normal(size=9),
-         rng.normal(size=9)),
-    ]
-
-
-@pytest.mark.filterwarnings("ignore::UserWarning")  # torch warns about KLDiv 'mean'
-def test_losses_match_pytorch(torch):
-    for ours, theirs, x, target in torch_cases(torch):
-        value = ours(x, target)
-        grad = ours.backward()
-        tx = torch.tensor(x, requires_grad=True)
-        tt = torch.tensor(target)
-        tvalue = theirs(tx, tt)
-        tvalue.backward()
-        np.testing.assert_allclose(value, tvalue.item(), rtol=1e-12, err_msg=repr(ours))
-        # (PyTorch's BCE clamps p (1 - p) at float32(1e-12), we at 1e-12: rtol 1e-8)
-        np.testing.assert_allclose(grad, tx.grad.numpy(), rtol=1e-8, atol=1e-15,
-                                   err_msg=repr(ours))
 
 
 def test_hinge_matches_pytorch_formula(torch):
