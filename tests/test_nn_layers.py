@@ -566,3 +566,14 @@ def test_maxpool_takes_integer_images_with_padding():
         y = nn.MaxPool2d(2, stride=2, padding=1)(x)
     assert y.dtype.kind == "f"
     np.testing.assert_array_equal(y[0, 0], [[0, 2, 3], [8, 10, 11], [12, 14, 15]])
+
+
+def test_dropout_mask_is_cleared_when_nothing_is_dropped():
+    from course_utils import nn
+
+    drop = nn.Dropout(0.5, rng=0)
+    drop(np.ones((2, 3)))
+    assert drop.mask is not None
+    drop.eval()
+    drop(np.ones((2, 3)))
+    assert drop.mask is None

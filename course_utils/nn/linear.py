@@ -79,7 +79,8 @@ class Dropout(Module):
     In evaluation mode (``model.eval()``) it is the identity.
 
     The keep-mask used by the last forward pass is ``self.mask`` (boolean, True =
-    kept). To reuse a mask, pass it: ``forward(x, mask=...)``.
+    kept; None when nothing was dropped). To reuse a mask, pass it:
+    ``forward(x, mask=...)``.
     Backward: ``dL/dx = g * m / (1 - p)``.
     """
 
@@ -93,7 +94,7 @@ class Dropout(Module):
     def forward(self, x, mask=None):
         x = np.asarray(x)
         if not self.training or self.p == 0.0:
-            self._scaled_mask = None
+            self.mask = self._scaled_mask = None  # nothing dropped this time
             return x
         if mask is None:
             mask = self.rng.random(x.shape) >= self.p
