@@ -25,6 +25,9 @@ def random_value(p, rng: np.random.Generator, current):
             value = p.values()[rng.integers(len(p.options))]
         elif p.integer:
             value = int(rng.integers(int(p.low), int(p.high) + 1))
+        elif p.log:  # evenly spread over the factors, as the slider moves
+            value = float(f"{10 ** rng.uniform(np.log10(p.low), np.log10(p.high)):.3g}")
+            value = min(max(value, p.low), p.high)
         else:
             value = round(float(rng.uniform(p.low, p.high)), 2)
         if value != current:
@@ -49,6 +52,29 @@ def update_times(scene_cls, changes: int) -> dict[str, list[float]]:
     return times
 
 
+def race_times(repeats: int) -> tuple[list[float], list[float]]:
+    """The optimizer race: seconds for a new race (a new start point: all 7 optimizers,
+    200 steps each, computed afresh, then drawn) and for moving ``step`` through a race
+    already computed."""
+    from course_utils.scenes.optimizers import OptimizerRaceScene, race
+
+    scene = OptimizerRaceScene(steps=200)
+    scene.to_png()
+    fresh, replay = [], []
+    for i in range(repeats):
+        race.cache_clear()
+        start = time.perf_counter()
+        scene.set(start_x=round(-0.9 + 0.01 * i, 2))
+        scene.to_png()
+        fresh.append(time.perf_counter() - start)
+    for step in range(0, 201, 4):
+        start = time.perf_counter()
+        scene.set(step=step)
+        scene.to_png()
+        replay.append(time.perf_counter() - start)
+    return fresh, replay
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--changes", type=int, default=15, help="changes per parameter")
@@ -67,6 +93,14 @@ def main() -> None:
                   f"{max(times) * 1e3:>6.1f} ms")
         print(f"{cls.__name__:<18} {'(all)':<14} {statistics.median(every) * 1e3:>6.1f} ms "
               f"{max(every) * 1e3:>6.1f} ms")
+
+    if not args.only or args.only in ("OptimizerRaceScene", "optimizers"):
+        fresh, replay = race_times(args.changes)
+        print("\nOptimizer race, 7 optimizers x 200 steps (scene.set + to_png)")
+        print(f"  new race, computed and drawn:      median {statistics.median(fresh) * 1e3:6.1f} ms, "
+              f"max {max(fresh) * 1e3:6.1f} ms")
+        print(f"  step moved, race already computed: median {statistics.median(replay) * 1e3:6.1f} ms, "
+              f"max {max(replay) * 1e3:6.1f} ms")
 
     print(f"\n{'GIF':<22} {'build':>10} {'size':>10} {'frames':>7}")
     for name in sorted(GIFS):

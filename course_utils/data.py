@@ -29,6 +29,22 @@ def wave(n: int = 40, noise: float = 0.1, rng=None) -> tuple[np.ndarray, np.ndar
     return x[:, None], y[:, None]
 
 
+def line(n: int = 64, slope: float = 2.0, intercept: float = -1.0, noise: float = 0.5,
+         rng=None) -> tuple[np.ndarray, np.ndarray]:
+    """Points near a straight line: ``y = slope * x + intercept + noise * N(0, 1)``,
+    with ``x`` uniform in [0, 2] (in random order).
+
+    Returns ``x`` shaped (n, 1) and ``y`` shaped (n, 1). A line ``y = w x + b`` fits
+    them best at the least-squares solution, which is near (slope, intercept) and
+    gets closer as ``n`` grows.
+    """
+    n, noise = _check(n, noise)
+    gen = as_rng(rng)
+    x = gen.uniform(0.0, 2.0, size=n)
+    y = slope * x + intercept + noise * gen.normal(size=n)
+    return x[:, None], y[:, None]
+
+
 # --------------------------------------------------------------------------------------
 # 2-D classification sets
 #

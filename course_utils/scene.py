@@ -8,9 +8,12 @@ redraws them from its parameter values (:meth:`Scene.draw`). Two presenters show
 * :func:`course_utils.gif.build` walks the scene's :meth:`Scene.storyboard` and writes
   an animated GIF.
 
-So a GIF and a live widget are always the same picture. A scene whose pictures move
-through time declares an integer parameter named ``step``; the widget then gets a
-Play button for it.
+So a GIF and a live widget are always the same picture.
+
+Scenes that move through time (an optimizer's path, a network's training) share one
+pattern: compute the whole run once for a setting (a :class:`course_utils.trajectory.Trajectory`,
+cached), then draw it up to the integer parameter ``step``. The widget gives ``step``
+a Play button, and :meth:`Scene.step_max` tells it how far the current run goes.
 """
 
 from __future__ import annotations
@@ -43,8 +46,11 @@ class Param:
     options: tuple = ()
     integer: bool = False
     label: str = ""
+    log: bool = False
 
     def __post_init__(self):
+        if self.log and (self.options or self.integer or self.low is None or self.low <= 0):
+            raise ValueError(f"{self.name}: a logarithmic range needs low > 0 (and no options)")
         if self.options:
             if self.default not in self.values():
                 raise ValueError(f"{self.name}: default {self.default!r} is not one of {self.values()}")
@@ -123,6 +129,24 @@ class Scene:
                 return p
         raise KeyError(f"{cls.__name__} has no parameter {name!r}; it has {[p.name for p in cls.params]}")
 
+    def linked(self, changes: dict) -> dict:
+        """Values of other parameters that follow from ``changes`` (none by default).
+
+        A scene overrides this when one choice suggests others: picking a new loss
+        surface, say, moves the start point and learning rates to ones that suit it.
+        Parameters given in the same call keep the values given. The widget shows the
+        new values on its controls.
+        """
+        return {}
+
+    def step_max(self) -> int:
+        """The last meaningful ``step`` of the current run (the widget's Play stops there).
+
+        By default the upper end of the ``step`` parameter; a scene whose run length is
+        itself a parameter returns the current length.
+        """
+        return int(self.param("step").high)
+
     def set(self, **changes) -> "Scene":
         """Change some parameters and redraw. Unknown names or bad values raise."""
         self._check_and_store(changes)
@@ -182,10 +206,13 @@ class Scene:
 
     def _check_and_store(self, changes: dict) -> None:
         known = {p.name: p for p in self.params}
-        for name, value in changes.items():
+        for name in changes:
             if name not in known:
                 raise KeyError(f"{type(self).__name__} has no parameter {name!r}; it has {list(known)}")
-            self.values[name] = known[name].validate(value)
+        checked = {name: known[name].validate(value) for name, value in changes.items()}
+        self.values.update(checked)  # only once every value is known to be good
+        follow = {k: v for k, v in self.linked(checked).items() if k not in checked}
+        self.values.update({name: known[name].validate(value) for name, value in follow.items()})
 
     def __repr__(self) -> str:
         shown = ", ".join(f"{k}={v!r}" for k, v in self.values.items())
@@ -199,3 +226,12 @@ def steps(start: dict, end: dict, frames: int) -> Sequence[dict]:
     """
     ts = np.linspace(0.0, 1.0, frames)
     return [{k: round(float(start[k] + t * (end[k] - start[k])), 6) for k in end} for t in ts]
+
+
+def step_indices(last: int, frames: int) -> list[int]:
+    """About ``frames`` steps from 0 to ``last``, evenly spaced, both ends included.
+
+    For storyboards of runs that are longer than a GIF should be:
+    ``step_indices(200, 5)`` is ``[0, 50, 100, 150, 200]``.
+    """
+    return sorted({int(round(k)) for k in np.linspace(0, last, max(2, frames))})

@@ -35,6 +35,9 @@ DIVERGING = LinearSegmentedColormap.from_list("course_diverging", [NEGATIVE, "#F
 #: Two-class map for predicted probabilities: vermillion (class 0) to blue (class 1).
 CLASSES = LinearSegmentedColormap.from_list("course_classes", ["#F4B48A", "#FFFFFF", "#8CC3E6"])
 
+#: Light sequential map for the height of a loss surface: low is darker.
+CONTOUR = LinearSegmentedColormap.from_list("course_contour", ["#7E9AB0", "#FFFFFF"])
+
 #: Figure sizes in inches and the dots per inch used for every frame.
 DPI = 80
 SIZE_WIDE = (8.0, 3.6)

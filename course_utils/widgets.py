@@ -7,12 +7,16 @@ nbval passes) and works the same in JupyterLab and in voila.
 
 from __future__ import annotations
 
+import math
+
 import ipywidgets as w
 
 from .scene import Param, Scene
 
 _LAYOUT = w.Layout(width="340px")
 _STYLE = {"description_width": "130px"}
+#: A full Play run lasts about this many frames, however many steps the run has.
+PLAY_FRAMES = 100
 
 
 def control(param: Param) -> w.ValueWidget:
@@ -20,6 +24,12 @@ def control(param: Param) -> w.ValueWidget:
     label = param.label or param.name
     common = dict(description=label, value=param.default, continuous_update=True,
                   layout=_LAYOUT, style=_STYLE)
+    if param.options and set(param.values()) == {False, True}:
+        return w.Checkbox(description=label, value=param.default, indent=False,
+                          layout=w.Layout(width="auto"))
+    if param.log:
+        return w.FloatLogSlider(base=10, min=math.log10(param.low), max=math.log10(param.high),
+                                step=param.step or 0.05, readout_format=".3g", **common)
     if param.options:
         options = [o if isinstance(o, tuple) else (str(o), o) for o in param.options]
         return w.Dropdown(options=options, value=param.default, description=label,
@@ -31,11 +41,18 @@ def control(param: Param) -> w.ValueWidget:
 
 
 class SceneWidget(w.VBox):
-    """Controls above the scene's live picture. ``widget.scene`` is the scene it drives."""
+    """Controls above the scene's live picture. ``widget.scene`` is the scene it drives.
+
+    Controls are laid out ``columns`` to a row, or as the scene's ``control_rows`` say
+    (a tuple of rows, each a tuple of parameter names). A ``step`` parameter gets a Play
+    button that runs to :meth:`Scene.step_max`. When a change makes the scene move other
+    parameters (see :meth:`Scene.linked`), their controls follow.
+    """
 
     def __init__(self, scene: Scene, columns: int = 2):
         self.scene = scene
         self.controls = {p.name: control(p) for p in scene.params}
+        self._syncing = False
         for name, ctrl in self.controls.items():
             ctrl.value = scene.values[name]
             ctrl.observe(self._on_change, names="value")
@@ -44,20 +61,47 @@ class SceneWidget(w.VBox):
         self.image = w.Image(value=scene.to_png(), format="png",
                              layout=w.Layout(width=f"{width}px", max_width="100%", height="auto"))
         rows = []
+        self.play = None
         if "step" in self.controls:
             step = self.controls["step"]
-            play = w.Play(min=step.min, max=step.max, step=1, interval=120, value=step.value,
-                          description="Play")
-            w.jslink((play, "value"), (step, "value"))
-            rows.append(w.HBox([play, step]))
-        others = [c for n, c in self.controls.items() if n != "step"]
+            self.play = w.Play(min=step.min, max=step.max, step=1, interval=120, value=step.value,
+                               description="Play")
+            w.jslink((self.play, "value"), (step, "value"))
+            rows.append(w.HBox([self.play, step]))
+        placed = {"step"}
+        for names in getattr(scene, "control_rows", ()):
+            rows.append(w.HBox([self.controls[n] for n in names]))
+            placed.update(names)
+        others = [c for n, c in self.controls.items() if n not in placed]
         rows += [w.HBox(others[i:i + columns]) for i in range(0, len(others), columns)]
         super().__init__(rows + [self.image])
+        self._sync_controls()
 
     def _on_change(self, change) -> None:
+        if self._syncing:
+            return
         owner = next(n for n, c in self.controls.items() if c is change["owner"])
-        self.scene.set(**{owner: change["new"]})
+        value = change["new"]
+        param = self.scene.param(owner)
+        if param.log:  # 10 ** (log10 of the end) can overshoot the end by a rounding error
+            value = min(max(value, param.low), param.high)
+        self.scene.set(**{owner: value})
+        self._sync_controls()
         self.image.value = self.scene.to_png()
+
+    def _sync_controls(self) -> None:
+        """Make every control show the scene's value, and Play stop at the run's end."""
+        self._syncing = True
+        try:
+            if self.play is not None:
+                last = self.scene.step_max()
+                self.controls["step"].max = self.play.max = last
+                self.play.step = max(1, round(last / PLAY_FRAMES))
+            for name, ctrl in self.controls.items():
+                if ctrl.value != self.scene.values[name]:
+                    ctrl.value = self.scene.values[name]
+        finally:
+            self._syncing = False
 
     def __repr__(self) -> str:
         # A short, fixed text: the default repr would print the PNG bytes, and notebook

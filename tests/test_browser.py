@@ -29,6 +29,7 @@ CHAPTERS = [
     ("01_neurons.ipynb", "weight w"),
     ("02_activation_functions.ipynb", "input x"),
     ("03_layers.ipynb", "training step"),
+    ("07_optimizers.ipynb", "steps in the race"),
 ]
 
 if CHROMIUM is None:

@@ -112,3 +112,40 @@ def test_static_changes_need_redraw_background():
     stale = scene.render()
     scene.redraw_background()
     assert not np.array_equal(stale, scene.render())
+
+
+def test_log_param_needs_a_positive_range():
+    assert Param("lr", 0.01, 1e-4, 1.0, log=True).corners() == (1e-4, 1.0)
+    with pytest.raises(ValueError, match="low > 0"):
+        Param("lr", 0.01, 0.0, 1.0, log=True)
+
+
+class Linked(Dot):
+    """Choosing a colour moves the dot; a later step never passes the chosen x * 3."""
+
+    def linked(self, changes):
+        return {"x": -0.5} if changes.get("colour") == "C1" else {}
+
+
+def test_linked_values_follow_unless_given():
+    scene = Linked()
+    scene.set(colour="C1")
+    assert scene.values["x"] == -0.5
+    scene.set(colour="C1", x=0.25)  # given in the same call: kept
+    assert scene.values["x"] == 0.25
+    assert Linked(colour="C1").values["x"] == -0.5  # the same rule when built
+
+
+def test_a_bad_value_changes_nothing():
+    scene = Dot()
+    with pytest.raises(ValueError):
+        scene.set(x=0.5, step=99)
+    assert scene.values == {"x": 0.0, "colour": "C0", "step": 0}
+
+
+def test_step_indices_are_even_and_include_both_ends():
+    from course_utils.scene import step_indices
+
+    assert step_indices(200, 5) == [0, 50, 100, 150, 200]
+    assert step_indices(3, 10) == [0, 1, 2, 3]
+    assert step_indices(7, 1) == [0, 7]

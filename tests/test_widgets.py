@@ -2,6 +2,7 @@
 
 import ipywidgets as w
 
+from course_utils.scene import Param
 from course_utils.widgets import interactive
 from test_scene import Dot
 
@@ -52,3 +53,41 @@ def test_step_parameter_gets_a_play_button_and_others_do_not():
 def test_repr_is_short_and_stable():
     text = repr(interactive(Dot()))
     assert text == "<interactive Dot: 3 controls>"
+
+
+class Run(Dot):
+    """A run whose length is the parameter ``length``; ``step`` never passes it."""
+
+    params = Dot.params[:2] + (
+        Param("step", 0, 0, 10, integer=True), Param("length", 10, 2, 10, integer=True),
+        Param("lr", 0.1, 1e-3, 1.0, log=True), Param("on", True, options=(False, True)))
+
+    def linked(self, changes):
+        if "length" in changes:
+            return {"step": min(self.values["step"], changes["length"])}
+        return {"lr": 0.5} if changes.get("colour") == "C1" else {}
+
+    def step_max(self):
+        return self.values["length"]
+
+    def draw(self):
+        self.dot.set_data([self.values["x"]], [self.values["step"] / 10])
+
+
+def test_log_and_switch_parameters_get_their_own_controls():
+    ui = interactive(Run())
+    assert isinstance(ui.controls["lr"], w.FloatLogSlider)
+    assert (ui.controls["lr"].min, ui.controls["lr"].max) == (-3.0, 0.0)
+    assert isinstance(ui.controls["on"], w.Checkbox)
+    ui.controls["lr"].value = 1.0000000000000002  # 10 ** 0.0 by another road: must not raise
+    assert ui.scene.values["lr"] == 1.0
+
+
+def test_controls_follow_linked_values_and_play_follows_the_run():
+    ui = interactive(Run(step=8))
+    ui.controls["colour"].value = "C1"
+    assert ui.controls["lr"].value == 0.5 == ui.scene.values["lr"]
+    ui.controls["length"].value = 4
+    assert ui.scene.values["step"] == 4 == ui.controls["step"].value
+    assert ui.controls["step"].max == 4 == ui.play.max
+    assert ui.image.value == ui.scene.to_png()

@@ -14,6 +14,9 @@ GIFS = {
     "neuron": "neuron:NeuronScene",
     "activation": "activations:ActivationScene",
     "layers": "layers:LayersScene",
+    "optimizers": "optimizers:OptimizerRaceScene",
+    "learning_rate": "learning_rate:LearningRateScene",
+    "batch_size": "training:BatchSizeScene",
 }
 
 

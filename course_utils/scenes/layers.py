@@ -24,7 +24,7 @@ networks are cached, so coming back to a setting is instant, and moving ``step``
 
 from __future__ import annotations
 
-from collections import OrderedDict
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -176,20 +176,10 @@ def most_varied_neurons(weights, x, activation: str) -> list[tuple[int, ...]]:
     return chosen
 
 
-_CACHE: OrderedDict = OrderedDict()
-_CACHE_SIZE = 128
-
-
+@functools.lru_cache(maxsize=128)
 def trained(dataset: str, hidden_layers: int, neurons: int, activation: str) -> Trained:
     """:func:`train`, remembered: the same structure twice trains once."""
-    key = (dataset, hidden_layers, neurons, activation)
-    if key in _CACHE:
-        _CACHE.move_to_end(key)
-    else:
-        _CACHE[key] = train(*key)
-        if len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
-    return _CACHE[key]
+    return train(dataset, hidden_layers, neurons, activation)
 
 
 def _grid_lines() -> np.ndarray:
