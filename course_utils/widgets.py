@@ -17,6 +17,22 @@ _LAYOUT = w.Layout(width="340px")
 _STYLE = {"description_width": "130px"}
 #: A full Play run lasts about this many frames, however many steps the run has.
 PLAY_FRAMES = 100
+#: The stops of a logarithmic slider in each factor of 10: round numbers about 15% apart.
+LOG_STOPS = (1, 1.1, 1.2, 1.3, 1.5, 1.7, 2, 2.5, 3, 3.5, 4, 5, 6, 7, 8, 9)
+
+
+def log_ladder(low: float, high: float) -> list[float]:
+    """Round numbers from ``low`` to ``high`` spaced by factors (``LOG_STOPS`` in every
+    power of ten), both ends included: the positions of a logarithmic slider."""
+    ladder = {low, high}
+    for k in range(math.floor(math.log10(low)), math.ceil(math.log10(high)) + 1):
+        ladder.update(v for v in (float(f"{m}e{k}") for m in LOG_STOPS) if low <= v <= high)
+    return sorted(ladder)
+
+
+def nearest(options: list[float], value: float) -> float:
+    """The option closest to ``value`` by ratio (for showing a value between two stops)."""
+    return min(options, key=lambda v: abs(math.log(v / value)))
 
 
 def control(param: Param) -> w.ValueWidget:
@@ -26,10 +42,14 @@ def control(param: Param) -> w.ValueWidget:
                   layout=_LAYOUT, style=_STYLE)
     if param.options and set(param.values()) == {False, True}:
         return w.Checkbox(description=label, value=param.default, indent=False,
-                          layout=w.Layout(width="auto"))
+                          layout=w.Layout(width="110px"))
     if param.log:
-        return w.FloatLogSlider(base=10, min=math.log10(param.low), max=math.log10(param.high),
-                                step=param.step or 0.05, readout_format=".3g", **common)
+        # A slider over round numbers. (A FloatLogSlider snaps its value to its own grid
+        # in the browser, so 0.3 would come back as 0.316.)
+        ladder = log_ladder(param.low, param.high)
+        options = [(f"{v:g}", v) for v in ladder]
+        common.update(value=nearest(ladder, param.default), options=options)
+        return w.SelectionSlider(**common)
     if param.options:
         options = [o if isinstance(o, tuple) else (str(o), o) for o in param.options]
         return w.Dropdown(options=options, value=param.default, description=label,
@@ -81,11 +101,7 @@ class SceneWidget(w.VBox):
         if self._syncing:
             return
         owner = next(n for n, c in self.controls.items() if c is change["owner"])
-        value = change["new"]
-        param = self.scene.param(owner)
-        if param.log:  # 10 ** (log10 of the end) can overshoot the end by a rounding error
-            value = min(max(value, param.low), param.high)
-        self.scene.set(**{owner: value})
+        self.scene.set(**{owner: change["new"]})
         self._sync_controls()
         self.image.value = self.scene.to_png()
 
@@ -98,8 +114,11 @@ class SceneWidget(w.VBox):
                 self.controls["step"].max = self.play.max = last
                 self.play.step = max(1, round(last / PLAY_FRAMES))
             for name, ctrl in self.controls.items():
-                if ctrl.value != self.scene.values[name]:
-                    ctrl.value = self.scene.values[name]
+                value = self.scene.values[name]
+                if self.scene.param(name).log:  # a value between stops shows the nearest one
+                    value = nearest([v for _, v in ctrl.options], value)
+                if ctrl.value != value:
+                    ctrl.value = value
         finally:
             self._syncing = False
 

@@ -251,3 +251,19 @@ def test_code_quoted_in_the_chapter_is_the_engines():
         source_lines = {line.strip() for line in source.splitlines()}
         for line in lines:
             assert line.strip() in source_lines, f"{name}: {line.strip()!r} is not in the source"
+
+
+def test_suggested_learning_rates_sit_on_the_sliders_stops():
+    """A value between two stops would be shown as its neighbour, and a student moving the
+    slider back could never return to it."""
+    from course_utils.scenes import all_scenes
+    from course_utils.widgets import log_ladder
+
+    for cls in all_scenes():
+        for p in cls.params:
+            if p.log:
+                assert p.default in log_ladder(p.low, p.high), (cls.__name__, p.name)
+    for s in SURFACES.values():
+        for key, lr in s.learning_rates.items():
+            p = OptimizerRaceScene.param(f"lr_{key}")
+            assert lr in log_ladder(p.low, p.high), (s.name, key, lr)

@@ -1,6 +1,7 @@
 """The widget presenter: controls from declared parameters, a new frame on every change."""
 
 import ipywidgets as w
+import numpy as np
 
 from course_utils.scene import Param
 from course_utils.widgets import interactive
@@ -76,11 +77,18 @@ class Run(Dot):
 
 def test_log_and_switch_parameters_get_their_own_controls():
     ui = interactive(Run())
-    assert isinstance(ui.controls["lr"], w.FloatLogSlider)
-    assert (ui.controls["lr"].min, ui.controls["lr"].max) == (-3.0, 0.0)
+    lr = ui.controls["lr"]
+    assert isinstance(lr, w.SelectionSlider)
+    stops = [v for _, v in lr.options]
+    assert stops[0] == 1e-3 and stops[-1] == 1.0 and 0.1 in stops and 0.3 in stops and 0.05 in stops
+    ratios = np.array(stops[1:]) / np.array(stops[:-1])
+    assert ratios.min() > 1.05 and ratios.max() < 1.35  # evenly spread over the factors
     assert isinstance(ui.controls["on"], w.Checkbox)
-    ui.controls["lr"].value = 1.0000000000000002  # 10 ** 0.0 by another road: must not raise
-    assert ui.scene.values["lr"] == 1.0
+    lr.value = 0.3
+    assert ui.scene.values["lr"] == 0.3
+    ui.scene.set(lr=0.31)  # between two stops: the slider shows the nearest
+    ui._sync_controls()
+    assert lr.value == 0.3
 
 
 def test_controls_follow_linked_values_and_play_follows_the_run():

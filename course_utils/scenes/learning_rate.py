@@ -88,9 +88,9 @@ def regime(run: Trajectory, step: int | None = None) -> tuple[str, str]:
 
 class LearningRateScene(Scene):
     params = (
-        Param("lr_left", 0.02, 1e-3, 2.0, log=True, label="left: learning rate"),
-        Param("lr_middle", 0.4, 1e-3, 2.0, log=True, label="middle: learning rate"),
-        Param("lr_right", 1.1, 1e-3, 2.0, log=True, label="right: learning rate"),
+        Param("lr_left", 0.02, 1e-3, 2.0, log=True, label="lr, left"),
+        Param("lr_middle", 0.4, 1e-3, 2.0, log=True, label="lr, middle"),
+        Param("lr_right", 1.1, 1e-3, 2.0, log=True, label="lr, right"),
         Param("step", STEPS, 0, STEPS, 1, integer=True, label="step"),
     )
     control_rows = (("lr_left",), ("lr_middle",), ("lr_right",))
