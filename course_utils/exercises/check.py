@@ -51,7 +51,7 @@ def _show(args: Sequence) -> str:
     return ", ".join(one(a) for a in args)
 
 
-def _close(got, want, rtol: float, atol: float) -> str | None:
+def mismatch(got, want, rtol: float, atol: float) -> str | None:
     """None when ``got`` matches ``want``, else a short reason."""
     if isinstance(got, (str, bytes)):
         return f"returned the text {got!r}: give a number, not a string"
@@ -105,7 +105,7 @@ def check_function(student: Callable, reference: Callable, cases: Sequence[tuple
             return Feedback(False, f"{name}({_show(case)}) raised {type(exc).__name__}: {exc}. Hint: {hint}")
         if unattempted(got):
             return Feedback(None, f"{name} returns nothing yet: fill it in and run this cell again.")
-        reason = _close(got, expected, rtol, atol)
+        reason = mismatch(got, expected, rtol, atol)
         if reason:
             return Feedback(False, f"for {name}({_show(case)}) your code {reason}. Hint: {hint}")
     quiet = ", with no numpy warnings" if warning_hint else ""
@@ -116,7 +116,7 @@ def check_value(answer: Any, expected: Any, *, name: str, hint: str, rtol: float
     """Compare a single number (or array) the student worked out with the right one."""
     if unattempted(answer):
         return Feedback(None, f"put your value for {name} in place of None and run this cell again.")
-    reason = _close(answer, expected, rtol, 1e-9)
+    reason = mismatch(answer, expected, rtol, 1e-9)
     if reason and isinstance(answer, (str, bytes)):
         return Feedback(False, f"{name} is the text {answer!r}: give a number, not a string.")
     if reason:

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..nn import optim
 from ..nn.module import Parameter
-from .check import Feedback, _close, unattempted
+from .check import Feedback, mismatch, unattempted
 
 __all__ = [
     "CURVATURES",
@@ -184,7 +184,7 @@ def _fmt_any(value) -> str:
 def _compare(w, grad, velocity, lr, momentum, got, ref, where: str) -> Feedback | None:
     (got_w, got_v), (ref_w, ref_v) = got, ref
     for got_x, ref_x in ((got_w, ref_w), (got_v, ref_v)):
-        if _close(got_x, ref_x, _RTOL, _ATOL):
+        if mismatch(got_x, ref_x, _RTOL, _ATOL):
             hint = _diagnose(w, grad, velocity, lr, momentum, got_w, got_v, ref_w, ref_v)
             return Feedback(False, f"{where}{_show_call(w, grad, velocity, lr, momentum)} returned "
                                    f"new_w = {_fmt(got_w)}, new_velocity = {_fmt(got_v)}; expected "
