@@ -74,6 +74,16 @@ MOON_SHIFT = (-0.5, -0.25)
 MOON_SCALE = 1.3
 
 
+def grid(res: int, half_width: float) -> np.ndarray:
+    """A ``res`` x ``res`` grid of points over the square ``[-half_width, half_width]^2``,
+    shape (res * res, 2), row by row: x1 grows along a row and x2 from row to row. So a
+    value per point, reshaped to (res, res), is an image for ``imshow(origin="lower")``
+    (row 0 at the bottom), as for drawing a network's output over the input plane."""
+    g = np.linspace(-half_width, half_width, res)
+    g1, g2 = np.meshgrid(g, g)
+    return np.column_stack([g1.ravel(), g2.ravel()])
+
+
 def _check(n, noise) -> tuple[int, float]:
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
         raise ValueError(f"n must be a whole number of points, got {n!r}")

@@ -193,15 +193,6 @@ def _grid_lines() -> np.ndarray:
     return np.concatenate([vertical, horizontal]).reshape(-1, 2)
 
 
-def _plane(res: int) -> np.ndarray:
-    """A res x res grid over the plane as points, shape (res * res, 2), row by row:
-    x1 grows along a row and x2 from row to row, so that reshaped to (res, res) it is
-    an image for ``imshow(origin="lower")`` (row 0 at the bottom)."""
-    g = np.linspace(-PLANE, PLANE, res)
-    g1, g2 = np.meshgrid(g, g)
-    return np.column_stack([g1.ravel(), g2.ravel()])
-
-
 class LayersScene(Scene):
     params = (
         Param("dataset", "circle", options=DATASET_CHOICES, label="data set"),
@@ -264,12 +255,7 @@ class LayersScene(Scene):
         ax_o.add_collection(LineCollection(_grid_lines().reshape(2 * GRID_LINES, GRID_SAMPLES, 2),
                                            colors=style.GREY, linewidths=0.4, alpha=0.35))
         self.out_points = ax_o.scatter([], [], s=14, linewidths=0.5, edgecolors="white", zorder=3)
-        ax_o.set_xlim(-PLANE, PLANE)
-        ax_o.set_ylim(-PLANE, PLANE)
-        ax_o.set_xticks([-2, 0, 2])
-        ax_o.set_yticks([-2, 0, 2])
-        ax_o.set_xlabel("x\u2081", labelpad=1)
-        ax_o.set_ylabel("x\u2082", labelpad=-2)
+        style.plane_axes(ax_o, PLANE)
         self.out_title = ax_o.set_title("", fontsize=10)
 
         # the plane as one layer sees it
@@ -281,8 +267,8 @@ class LayersScene(Scene):
         self.space_x = ax_s.set_xlabel("", labelpad=1)
         self.space_y = ax_s.set_ylabel("", labelpad=-2)
 
-        self._heat_points = _plane(HEAT_RES)
-        self._out_points = _plane(OUT_RES)
+        self._heat_points = data.grid(HEAT_RES, PLANE)
+        self._out_points = data.grid(OUT_RES, PLANE)
         self._lines = _grid_lines()
         self.trained = None
         self.weights = None

@@ -147,14 +147,6 @@ def train_epochs(dataset: str, width: int) -> EpochRun:
                     tuple(snapshots))
 
 
-def _plane(res: int) -> np.ndarray:
-    """A res x res grid over the plane, row by row (x1 along a row, x2 from row to row),
-    shape (res * res, 2): reshaped to (res, res) it is an image for ``origin="lower"``."""
-    g = np.linspace(-PLANE, PLANE, res)
-    g1, g2 = np.meshgrid(g, g)
-    return np.column_stack([g1.ravel(), g2.ravel()])
-
-
 def _class_colours(y: np.ndarray) -> list:
     return [style.BLUE if label == 1 else style.VERMILLION for label in y]
 
@@ -205,12 +197,7 @@ class EpochsScene(Scene):
                                          vmin=0, vmax=1, interpolation="nearest"))
         self.val_points = moving(ax_r.scatter([], [], s=8, facecolors="none", linewidths=0.6))
         self.train_points = moving(ax_r.scatter([], [], s=40, linewidths=0.8, edgecolors=style.BLACK))
-        ax_r.set_xlim(-PLANE, PLANE)
-        ax_r.set_ylim(-PLANE, PLANE)
-        ax_r.set_xticks([-2, 0, 2])
-        ax_r.set_yticks([-2, 0, 2])
-        ax_r.set_xlabel("x\u2081", labelpad=1)
-        ax_r.set_ylabel("x\u2082", labelpad=-2)
+        style.plane_axes(ax_r, PLANE)
         self.region_title = moving(ax_r.set_title("", fontsize=10))
         # beside the plane: what the points are, and how many the network gets right
         right = 0.6 + 0.6 * fh / fw + 0.015
@@ -222,7 +209,7 @@ class EpochsScene(Scene):
         self.accuracy_text = moving(fig.text(right, side.y1 - 0.33, "", fontsize=9, va="top",
                                              linespacing=1.5))
 
-        self._grid = _plane(REGION_RES)
+        self._grid = data.grid(REGION_RES, PLANE)
         self._shown = None  # the (dataset, width) the background shows
 
     def draw(self) -> None:
