@@ -130,7 +130,8 @@ class Trained:
     shown_neurons: list  # shown_neurons[l]: the (at most 2) neurons of layer l drawn in its space
 
 
-def _weights(model: nn.Sequential) -> list:
+def linear_weights(model: nn.Sequential) -> list:
+    """A copy of every ``nn.Linear`` layer's ``(W, b)``, input side first."""
     return [(m.weight.data.copy(), m.bias.data.copy()) for m in model if isinstance(m, nn.Linear)]
 
 
@@ -147,7 +148,7 @@ def train(dataset: str, hidden_layers: int, neurons: int, activation: str) -> Tr
 
     def snapshot(epoch, history=None, model=model):
         if epoch in wanted:
-            snapshots.append(_weights(model))
+            snapshots.append(linear_weights(model))
             loss, acc = training.evaluate(model, loss_fn, x, target)
             losses.append(loss)
             accuracies.append(acc)

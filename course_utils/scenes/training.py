@@ -34,7 +34,7 @@ from .. import data, nn, style
 from ..nn import optim, training
 from ..nn.functional import sigmoid
 from ..scene import Param, Scene
-from .layers import build_network, layer_outputs
+from .layers import build_network, layer_outputs, linear_weights
 
 # ======================================================================================
 # Epochs: underfitting, a good fit, overfitting
@@ -135,8 +135,7 @@ def train_epochs(dataset: str, width: int) -> EpochRun:
         train_loss.append(training.evaluate(model, loss_fn, x, target)[0])
         val_loss.append(training.evaluate(model, loss_fn, x_val, target_val)[0])
         if epoch in wanted:
-            snapshots.append([(m.weight.data.copy(), m.bias.data.copy())
-                              for m in model if isinstance(m, nn.Linear)])
+            snapshots.append(linear_weights(model))
 
     with np.errstate(under="ignore"):  # a tiny number rounded to 0 is harmless here
         measure(0)
