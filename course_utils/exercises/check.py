@@ -51,17 +51,27 @@ def _show(args: Sequence) -> str:
     return ", ".join(one(a) for a in args)
 
 
-def mismatch(got, want, rtol: float, atol: float) -> str | None:
-    """None when ``got`` matches ``want``, else a short reason."""
+def not_numbers(got, shape: tuple) -> str | None:
+    """None when ``got`` is numbers shaped ``shape``, else what is wrong with it, as a
+    phrase that follows "your answer ..."."""
     if isinstance(got, (str, bytes)):
-        return f"returned the text {got!r}: give a number, not a string"
+        return f"is the text {got!r}: give a number, not a string"
     try:
         got_arr = np.asarray(got, dtype=float)
     except (TypeError, ValueError):
-        return f"returned {got!r}, which is not a number or an array of numbers"
+        return f"is {got!r}, which is not a number or an array of numbers"
+    if got_arr.shape != tuple(shape):
+        return f"has shape {got_arr.shape}, expected shape {tuple(shape)}"
+    return None
+
+
+def mismatch(got, want, rtol: float, atol: float) -> str | None:
+    """None when ``got`` matches ``want``, else a short reason."""
     want_arr = np.asarray(want, dtype=float)
-    if got_arr.shape != want_arr.shape:
-        return f"returned shape {got_arr.shape}, expected shape {want_arr.shape}"
+    problem = not_numbers(got, want_arr.shape)
+    if problem:
+        return f"returned a value that {problem}"
+    got_arr = np.asarray(got, dtype=float)
     got_finite, want_finite = np.isfinite(got_arr), np.isfinite(want_arr)
     if np.any(want_finite & ~got_finite):
         return f"returned {np.round(got_arr, 4)}, which is not finite where {np.round(want_arr, 4)} is"

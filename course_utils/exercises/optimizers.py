@@ -16,7 +16,7 @@ import numpy as np
 
 from ..nn import optim
 from ..nn.module import Parameter
-from .check import Feedback, mismatch, unattempted
+from .check import Feedback, mismatch, not_numbers, unattempted
 
 __all__ = [
     "CURVATURES",
@@ -153,25 +153,12 @@ def _call_one(student, w, grad, velocity, lr, momentum, where: str):
                                "new_velocity = momentum * velocity + grad and return "
                                "new_w, new_velocity."), None
     for what, got in (("new_w", got_w), ("new_velocity", got_v)):
-        reason = _not_an_array_like(got, shape)
+        reason = not_numbers(got, shape)
         if reason:
             return Feedback(False, f"{where}{_show_call(w, grad, velocity, lr, momentum)}: your "
                                    f"{what} {reason}. Hint: new_w and new_velocity are arrays with "
                                    "the shape of w."), None
     return None, (np.asarray(got_w, dtype=float), np.asarray(got_v, dtype=float))
-
-
-def _not_an_array_like(got, shape) -> str | None:
-    """None when ``got`` is numbers shaped ``shape``, else what is wrong with it."""
-    if isinstance(got, (str, bytes)):
-        return f"is the text {got!r}, not numbers"
-    try:
-        arr = np.asarray(got, dtype=float)
-    except (TypeError, ValueError):
-        return f"is {got!r}, which is not a number or an array of numbers"
-    if arr.shape != shape:
-        return f"has shape {arr.shape}, expected shape {shape}"
-    return None
 
 
 def _fmt_any(value) -> str:
