@@ -15,7 +15,7 @@ import time
 import numpy as np
 
 from course_utils import gif
-from course_utils.scenes import GIFS, all_scenes, load
+from course_utils.chapters import gif_scenes, scene_classes
 
 
 def random_value(p, rng: np.random.Generator, current):
@@ -83,7 +83,7 @@ def main() -> None:
 
     print("Time from a parameter change to a new frame (scene.set + to_png), per parameter")
     print(f"{'scene':<18} {'parameter':<14} {'median':>9} {'max':>9}")
-    for cls in all_scenes():
+    for cls in scene_classes():
         if args.only and args.only not in (cls.__name__, cls.gif_name):
             continue
         every = []
@@ -103,12 +103,12 @@ def main() -> None:
               f"max {max(replay) * 1e3:6.1f} ms")
 
     print(f"\n{'GIF':<22} {'build':>10} {'size':>10} {'frames':>7}")
-    for name in sorted(GIFS):
+    for name, scene_cls in sorted(gif_scenes().items()):
         if args.only and args.only != name:
             continue
         start = time.perf_counter()
         count = []
-        data = gif.render(load(name), progress=count.append)
+        data = gif.render(scene_cls, progress=count.append)
         print(f"{name + '.gif':<22} {time.perf_counter() - start:>8.1f} s {len(data) / 1e3:>7.0f} kB "
               f"{len(count):>7}")
 

@@ -51,9 +51,9 @@ def voila_command(port: int = 8866, open_browser: bool = True, token: str | None
 def gifs(names: list[str], check: bool) -> int:
     # matplotlib loads only here, so `--help` stays fast
     from . import gif
-    from .scenes import GIFS, load
+    from .chapters import gif_scenes, load_gif_scene as load
 
-    names = names or sorted(GIFS)
+    names = names or sorted(gif_scenes())
     stale = []
     for name in names:
         scene_cls = load(name)

@@ -84,6 +84,18 @@ def grid(res: int, half_width: float) -> np.ndarray:
     return np.column_stack([g1.ravel(), g2.ravel()])
 
 
+def grid_lines(lines: int, samples: int, half_width: float) -> np.ndarray:
+    """A grid of ``lines`` lines each way across ``[-half_width, half_width]^2``, as points:
+    shape (2 * lines * samples, 2), ``samples`` points per line, first the vertical
+    lines (x1 fixed), then the horizontal ones. Push it through a layer to see how the
+    layer bends the plane."""
+    ticks = np.linspace(-half_width, half_width, lines)
+    along = np.linspace(-half_width, half_width, samples)
+    fixed, moving = np.meshgrid(ticks, along, indexing="ij")
+    vertical = np.stack([fixed, moving], axis=-1)
+    return np.concatenate([vertical, vertical[..., ::-1]]).reshape(-1, 2)
+
+
 def _check(n, noise) -> tuple[int, float]:
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
         raise ValueError(f"n must be a whole number of points, got {n!r}")

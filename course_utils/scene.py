@@ -11,8 +11,9 @@ redraws them from its parameter values (:meth:`Scene.draw`). Two presenters show
 So a GIF and a live widget are always the same picture.
 
 Scenes that move through time (an optimizer's path, a network's training) share one
-pattern: compute the whole run once for a setting (a :class:`course_utils.trajectory.Trajectory`,
-cached), then draw it up to the integer parameter ``step``. The widget gives ``step``
+pattern: compute the whole run once for a setting (a network's training is a
+:class:`course_utils.runs.Run`, an optimizer's path a :class:`course_utils.trajectory.Trajectory`;
+both cached), then draw it up to the integer parameter ``step``. The widget gives ``step``
 a Play button, and :meth:`Scene.step_max` tells it how far the current run goes.
 """
 
@@ -21,7 +22,7 @@ from __future__ import annotations
 import io
 import itertools
 from dataclasses import dataclass
-from typing import Any, ClassVar, Iterator, Sequence
+from typing import Any, ClassVar, Iterator
 
 import matplotlib
 import numpy as np
@@ -97,16 +98,28 @@ class Scene:
     size: ClassVar[tuple[float, float]] = style.SIZE_WIDE
     #: File name of this scene's GIF in imgs/, without ".gif"; empty for none.
     gif_name: ClassVar[str] = ""
+    #: How the widget lays out the controls: a tuple of rows, each a tuple of parameter
+    #: names; the parameters not named follow, two to a row (``step`` goes with Play).
+    control_rows: ClassVar[tuple[tuple[str, ...], ...]] = ()
+    #: The parameters that change the static part of the picture (axis limits, titles,
+    #: anything not marked with :meth:`moving`). When one of them changes, the base class
+    #: calls :meth:`draw_background` before :meth:`draw` and draws the background anew.
+    background_params: ClassVar[tuple[str, ...]] = ()
+    #: How many backgrounds (as pixels) a scene keeps, so that coming back to a setting
+    #: does not draw its background again.
+    backgrounds_kept: ClassVar[int] = 8
 
     def __init__(self, **values):
         self.values = {p.name: p.default for p in self.params}
         self._check_and_store(values)
         self._movers: list = []  # artists draw() changes (see moving())
         self._background = None  # the rest, drawn once, as pixels
+        self._background_for = None  # the background_key() it shows
+        self._kept: dict = {}  # background_key() -> pixels, the last few backgrounds drawn
         self.fig = style.new_figure(self.size)
         with matplotlib.rc_context(style.RC):
             self.build()
-            self.draw()
+            self._update()
 
     # --- what subclasses write -------------------------------------------------
     def build(self) -> None:
@@ -116,6 +129,19 @@ class Scene:
     def draw(self) -> None:
         """Update the artists from ``self.values`` (in place: no new axes)."""
         raise NotImplementedError
+
+    def draw_background(self) -> None:
+        """Update the static artists from the :attr:`background_params` (none by default).
+
+        Called before :meth:`draw` whenever :meth:`background_key` has changed; the
+        background picture is then drawn anew (or taken from the last few kept).
+        """
+
+    def background_key(self) -> tuple:
+        """What the static part of the picture depends on: by default the values of the
+        :attr:`background_params`. A scene whose background depends on something derived
+        (the layer a slider points to, say) returns that instead."""
+        return tuple(self.values[name] for name in self.background_params)
 
     def storyboard(self) -> Iterator[tuple[dict, int]]:
         """Yield ``(changes, duration_ms)`` pairs, one per GIF frame."""
@@ -151,8 +177,16 @@ class Scene:
         """Change some parameters and redraw. Unknown names or bad values raise."""
         self._check_and_store(changes)
         with matplotlib.rc_context(style.RC):
-            self.draw()
+            self._update()
         return self
+
+    def _update(self) -> None:
+        key = self.background_key()
+        if key != self._background_for:
+            self.draw_background()
+            self._background_for = key
+            self._background = self._kept.get(key)
+        self.draw()
 
     def moving(self, *artists):
         """Mark artists that :meth:`draw` changes; returns them (one artist or a tuple).
@@ -170,8 +204,9 @@ class Scene:
         return artists[0] if len(artists) == 1 else artists
 
     def redraw_background(self) -> None:
-        """Forget the background, so the next :meth:`render` draws everything again."""
+        """Forget the backgrounds, so the next :meth:`render` draws everything again."""
         self._background = None
+        self._kept.clear()
 
     def render(self) -> np.ndarray:
         """Draw the figure and return a copy of its pixels, shape (height, width, 3), uint8."""
@@ -182,6 +217,9 @@ class Scene:
             if self._background is None:
                 canvas.draw()
                 self._background = canvas.copy_from_bbox(self.fig.bbox)
+                self._kept[self._background_for] = self._background
+                while len(self._kept) > self.backgrounds_kept:
+                    self._kept.pop(next(iter(self._kept)))  # the oldest
             else:
                 canvas.restore_region(self._background)
             renderer = canvas.get_renderer()
@@ -217,15 +255,6 @@ class Scene:
     def __repr__(self) -> str:
         shown = ", ".join(f"{k}={v!r}" for k, v in self.values.items())
         return f"{type(self).__name__}({shown})"
-
-
-def steps(start: dict, end: dict, frames: int) -> Sequence[dict]:
-    """Evenly spaced parameter dicts from ``start`` to ``end`` (numbers only), both included.
-
-    A small helper for storyboards: ``steps({'w': -1}, {'w': 1}, 9)``.
-    """
-    ts = np.linspace(0.0, 1.0, frames)
-    return [{k: round(float(start[k] + t * (end[k] - start[k])), 6) for k in end} for t in ts]
 
 
 def step_indices(last: int, frames: int) -> list[int]:

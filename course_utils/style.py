@@ -9,6 +9,7 @@ gradients.
 from __future__ import annotations
 
 import matplotlib
+import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure
@@ -89,3 +90,19 @@ def plane_axes(ax, half_width: float) -> None:
     ax.set_yticks([-2, 0, 2])
     ax.set_xlabel("x\u2081", labelpad=1)
     ax.set_ylabel("x\u2082", labelpad=-2)
+
+
+def class_colours(y) -> list[str]:
+    """One colour per label of a two-class data set: blue for class 1, vermillion for 0."""
+    return [BLUE if label == 1 else VERMILLION for label in y]
+
+
+def round_ticks(low: float, high: float) -> tuple[list[float], list[str]]:
+    """Three round tick positions inside [low, high] (steps of 1, 2, 2.5 or 5 times a
+    power of ten), and their labels, for ``ax.set_xticks(*round_ticks(low, high))``."""
+    step = (high - low) / 2
+    mag = 10 ** np.floor(np.log10(step))
+    step = min((m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= step * 0.6), default=step)
+    first = np.ceil(low / step) * step
+    ticks = [round(float(first + i * step), 6) for i in range(4) if first + i * step <= high + 1e-9]
+    return ticks, [f"{t:g}".replace("-", "\u2212") for t in ticks]

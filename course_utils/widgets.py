@@ -89,7 +89,7 @@ class SceneWidget(w.VBox):
             w.jslink((self.play, "value"), (step, "value"))
             rows.append(w.HBox([self.play, step]))
         placed = {"step"}
-        for names in getattr(scene, "control_rows", ()):
+        for names in scene.control_rows:
             rows.append(w.HBox([self.controls[n] for n in names]))
             placed.update(names)
         others = [c for n, c in self.controls.items() if n not in placed]

@@ -11,6 +11,11 @@ RTOL = 1e-6
 ATOL = 1e-8
 
 
+def normal(*shape, seed=0):
+    """A float64 array of the given shape, standard normal, from ``seed``."""
+    return np.random.default_rng(seed).normal(size=shape)
+
+
 def numerical_gradient(f, x, eps=EPS):
     """Gradient of the scalar function ``f()`` wrt the array ``x``, which ``f``
     reads and which is perturbed in place (and restored) one element at a time."""

@@ -20,17 +20,25 @@ inputs made from fixed numpy seeds and records what comes out:
 * every optimizer under several option sets: the parameter after each of 5 steps,
   for three fixed gradient sequences (ordinary, tiny 1e-5-scale, and mixed);
 * the optimizers' constructor signatures (names, kinds, defaults), read with
-  ``inspect.signature``.
+  ``inspect.signature``;
+* weight initialisation (``torch.nn.init``): ``calculate_gain`` for every
+  nonlinearity; the fans ``_calculate_fan_in_and_fan_out`` finds for 2-D, 3-D and
+  4-D weights (square and not); for every init function, option set and shape,
+  the min, max, mean and standard deviation of at least 100,000 numbers it drew
+  (the uniform ones reach their bound to a few parts in 10^5; a normal's std is
+  within 1 % of the one torch aims for); which calls torch refuses, and the
+  functions' signatures.
 
 The parameters are made here with numpy and stored in the file, so the test can
 copy the very same numbers into the engine. The script does not import the
 engine: ``tests/test_nn_torch_reference.py`` reads the file and checks the engine
-against it, and ``tests/test_nn_optim.py`` reads the optimizer defaults from it.
+against it, ``tests/test_nn_optim.py`` reads the optimizer defaults from it and
+``tests/test_nn_init.py`` the init entries.
 
 Layout of the file: an ordinary ``.npz`` (``numpy.load(path)``, no pickle). The
 entry ``meta`` is a JSON string that lists every case (its kind, id and
 constructor arguments, which have the same names in torch and in the engine),
-the optimizer signatures and the versions used;
+the optimizer and init signatures, the refused init calls and the versions used;
 every other entry is a float64 (or, for class indices, int64) array named
 ``<kind>/<case id>/<role>``, for example ``layer/conv2d_s2p1/grad/weight``.
 The zip members carry a fixed date, so rerunning with the same versions gives
@@ -38,27 +46,32 @@ the same bytes.
 
 How to rerun
 ------------
-Only when a case is added or PyTorch's behaviour is to be re-recorded. In the
-course's virtual environment (torch is *not* a course dependency: remove it after)::
+Only when a case is added or PyTorch's behaviour is to be re-recorded. Use a
+scratch virtual environment: torch is *not* a course dependency, and the script
+needs nothing but torch and numpy (it does not import the engine)::
 
-    .venv/bin/pip freeze > /tmp/before.txt             # to restore setuptools later
-    .venv/bin/pip install torch                        # the CPU wheel is enough
-    .venv/bin/python tests/make_torch_reference.py     # writes tests/data/...
-    .venv/bin/pytest tests -k nn                       # engine vs the new file
-    .venv/bin/pip uninstall -y torch sympy mpmath networkx fsspec filelock
-    .venv/bin/pip install "$(grep -i '^setuptools==' /tmp/before.txt)"
-    .venv/bin/pip check
+    python3 -m venv /tmp/torchenv
+    /tmp/torchenv/bin/pip install torch==2.13.0 numpy==2.4.6   # the CPU wheel
+    /tmp/torchenv/bin/python tests/make_torch_reference.py --keep-existing
+    .venv/bin/pytest tests -k nn                               # engine vs the new file
 
-(installing torch upgrades setuptools; the last two lines put back the version
-the venv had). Commit the new ``.npz``: it must stay well under 300 kB, so keep
-shapes small. The torch and numpy versions used are stored in ``meta``. The
-committed file was recorded with torch 2.13.0+cpu and numpy 2.4.6.
+Commit the new ``.npz``: it must stay well under 300 kB, so keep shapes small.
+The torch and numpy versions used are stored in ``meta``. The committed file was
+recorded with torch 2.13.0+cpu and numpy 2.4.6.
+
+``--keep-existing`` keeps every array the file already has, byte for byte, after
+checking that the new recording agrees with it (to 1e-10 relative, the tests'
+tolerance; it stops if not), and adds only the new cases. Use it when adding
+cases: torch's float64 kernels differ between CPUs by a unit in the last place,
+so re-recording on another machine would rewrite every entry with no change in
+meaning. Without it, everything is recorded anew (for a new torch version).
 """
 
 import argparse
 import inspect
 import io
 import json
+import math
 import pathlib
 import sys
 import zipfile
@@ -468,15 +481,112 @@ def json_default(value):
     raise TypeError(f"cannot record default {value!r}")
 
 
-def optimizer_signatures():
+def signatures(module, names):
+    """name -> the parameters of ``module.name``'s signature (name, kind, default)."""
     return {
         name: [{"name": p.name, "kind": p.kind.name,
                 "has_default": p.default is not inspect.Parameter.empty,
                 "default": json_default(p.default),
                 "default_is_tuple": isinstance(p.default, tuple)}
-               for p in inspect.signature(getattr(torch.optim, name)).parameters.values()]
-        for name in ("SGD", "Adam", "Adagrad", "RMSprop", "Adadelta")
+               for p in inspect.signature(getattr(module, name)).parameters.values()]
+        for name in names
     }
+
+
+# --------------------------------------------------------------------- initialisation
+
+# Weight shapes (out, in, *kernel): a Linear(3, 5) weight, a non-square Linear(12, 4)
+# weight, Conv1d, Conv2d with a square and with a non-square kernel.
+INIT_SHAPES = {
+    "linear_5x3": (5, 3),
+    "linear_4x12": (4, 12),
+    "conv1d_6x2x5": (6, 2, 5),
+    "conv2d_8x4x3x3": (8, 4, 3, 3),
+    "conv2d_3x6x5x2": (3, 6, 5, 2),
+}
+GAIN_CASES = [  # (case id, nonlinearity, param)
+    *[(name, name, None) for name in ("linear", "conv1d", "conv2d", "conv3d",
+                                      "conv_transpose1d", "conv_transpose2d",
+                                      "conv_transpose3d", "sigmoid", "tanh", "relu", "selu")],
+    ("leaky_relu", "leaky_relu", None),
+    ("leaky_relu_0", "leaky_relu", 0),
+    ("leaky_relu_0.2", "leaky_relu", 0.2),
+    ("leaky_relu_sqrt5", "leaky_relu", math.sqrt(5)),
+    ("tanh_param_ignored", "tanh", 0.5),
+]
+INIT_CASES = [  # (case id, function, kwargs: the same names in torch and the engine)
+    ("xavier_uniform", "xavier_uniform_", {}),
+    ("xavier_uniform_tanh", "xavier_uniform_", {"gain": 5.0 / 3}),
+    ("xavier_normal", "xavier_normal_", {}),
+    ("xavier_normal_relu", "xavier_normal_", {"gain": math.sqrt(2.0)}),
+    ("kaiming_uniform", "kaiming_uniform_", {}),
+    ("kaiming_uniform_sqrt5", "kaiming_uniform_", {"a": math.sqrt(5)}),
+    ("kaiming_uniform_leaky0.2", "kaiming_uniform_", {"a": 0.2}),
+    ("kaiming_uniform_fan_out_relu", "kaiming_uniform_", {"mode": "fan_out",
+                                                          "nonlinearity": "relu"}),
+    ("kaiming_normal_relu", "kaiming_normal_", {"nonlinearity": "relu"}),
+    ("kaiming_normal_fan_out_relu", "kaiming_normal_", {"mode": "fan_out",
+                                                        "nonlinearity": "relu"}),
+    ("kaiming_normal_fan_out_leaky0.1", "kaiming_normal_", {"a": 0.1, "mode": "fan_out"}),
+    ("kaiming_normal_tanh", "kaiming_normal_", {"nonlinearity": "tanh"}),
+]
+PLAIN_INIT_CASES = [  # without fans: one shape is enough
+    ("uniform", "uniform_", {}),
+    ("uniform_-0.5_2", "uniform_", {"a": -0.5, "b": 2.0}),
+    ("normal", "normal_", {}),
+    ("normal_1_0.3", "normal_", {"mean": 1.0, "std": 0.3}),
+]
+INIT_SAMPLES = 100_000
+INIT_ERRORS = [  # (case id, function, shape or None, kwargs): calls torch refuses
+    ("xavier_uniform_1d", "xavier_uniform_", (5,), {}),
+    ("xavier_normal_1d", "xavier_normal_", (5,), {}),
+    ("kaiming_uniform_1d", "kaiming_uniform_", (5,), {}),
+    ("kaiming_normal_0d", "kaiming_normal_", (), {}),
+    ("kaiming_uniform_mode_fan_avg", "kaiming_uniform_", (4, 3), {"mode": "fan_avg"}),
+    ("kaiming_normal_softmax", "kaiming_normal_", (4, 3), {"nonlinearity": "softmax"}),
+    ("gain_softmax", "calculate_gain", None, {"nonlinearity": "softmax"}),
+    ("gain_leaky_relu_bool", "calculate_gain", None, {"nonlinearity": "leaky_relu",
+                                                       "param": True}),
+    ("gain_leaky_relu_str", "calculate_gain", None, {"nonlinearity": "leaky_relu",
+                                                      "param": "0.1"}),
+]
+
+
+def record_init(rec):
+    init = torch.nn.init
+    for case_id, nonlinearity, param in GAIN_CASES:
+        prefix = rec.case("init_gain", case_id, nonlinearity=nonlinearity, param=param)
+        rec.put(prefix + "gain", float(init.calculate_gain(nonlinearity, param)))
+    for shape_id, shape in INIT_SHAPES.items():
+        prefix = rec.case("init_fan", shape_id, shape=list(shape))
+        rec.put(prefix + "fans", init._calculate_fan_in_and_fan_out(torch.empty(shape)))
+    cases = [(f"{case_id}-{shape_id}", fn, kwargs, shape) for case_id, fn, kwargs in INIT_CASES
+             for shape_id, shape in INIT_SHAPES.items()]
+    cases += [(case_id, fn, kwargs, (5, 3)) for case_id, fn, kwargs in PLAIN_INIT_CASES]
+    for seed, (case_id, fn, kwargs, shape) in enumerate(cases):
+        torch.manual_seed(seed)
+        weight = torch.empty(shape)
+        draws = [numpy(getattr(init, fn)(weight, **kwargs))
+                 for _ in range(-(-INIT_SAMPLES // weight.numel()))]
+        values = np.concatenate([d.ravel() for d in draws])
+        prefix = rec.case("init", case_id, fn=fn, kwargs=kwargs, shape=list(shape),
+                          samples=values.size)
+        rec.put(prefix + "min_max_mean_std",
+                [values.min(), values.max(), values.mean(), values.std()])
+    for case_id, fn, shape, kwargs in INIT_ERRORS:
+        args = () if shape is None else (torch.empty(shape),)
+        try:
+            getattr(init, fn)(*args, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - what torch raises is what is recorded
+            error = type(exc).__name__
+        else:
+            raise AssertionError(f"torch accepted {case_id}")
+        rec.case("init_error", case_id, fn=fn, shape=None if shape is None else list(shape),
+                 kwargs=kwargs, error=error)
+
+
+INIT_FUNCTIONS = ("calculate_gain", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_",
+                  "kaiming_normal_", "zeros_", "ones_", "normal_", "uniform_")
 
 
 # ---------------------------------------------------------------------------- write
@@ -495,10 +605,25 @@ def write_npz(path, arrays):
             zf.writestr(info, buffer.getvalue(), compresslevel=9)
 
 
+def keep_existing(path, arrays):
+    """``arrays`` with every entry that ``path`` already has replaced by the stored
+    bytes, after checking that the two agree (the tests' tolerance); stops if not."""
+    with np.load(path, allow_pickle=False) as old:
+        stored = {key: old[key] for key in old.files if key != "meta"}
+    for key, value in stored.items():
+        if key not in arrays:
+            sys.exit(f"{key} is in {path} but no longer recorded: rerun without --keep-existing")
+        if not np.allclose(arrays[key], value, rtol=1e-10, atol=1e-14):
+            sys.exit(f"{key} differs from {path}: rerun without --keep-existing")
+    return dict(arrays, **stored)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--output", type=pathlib.Path, default=DEFAULT_OUTPUT,
                         help=f"where to write the file (default: {DEFAULT_OUTPUT})")
+    parser.add_argument("--keep-existing", action="store_true",
+                        help="keep the arrays the output file already has (see the docstring)")
     args = parser.parse_args(argv)
 
     torch.set_num_threads(1)               # one summation order
@@ -509,15 +634,19 @@ def main(argv=None):
     record_layers(rec)
     record_losses(rec)
     record_optimizers(rec)
+    record_init(rec)
     meta = {
         "about": "PyTorch reference values for course_utils.nn; written by "
                  "tests/make_torch_reference.py, checked by tests/test_nn_torch_reference.py",
         "torch_version": torch.__version__,
         "numpy_version": np.__version__,
-        "optimizer_signatures": optimizer_signatures(),
+        "optimizer_signatures": signatures(torch.optim, ("SGD", "Adam", "Adagrad", "RMSprop",
+                                                         "Adadelta")),
+        "init_signatures": signatures(torch.nn.init, INIT_FUNCTIONS),
         "cases": rec.cases,
     }
-    arrays = dict(rec.arrays, meta=np.array(json.dumps(meta, indent=1, sort_keys=True)))
+    arrays = keep_existing(args.output, rec.arrays) if args.keep_existing else rec.arrays
+    arrays = dict(arrays, meta=np.array(json.dumps(meta, indent=1, sort_keys=True)))
     write_npz(args.output, arrays)
     counts = {}
     for case in rec.cases:

@@ -1,8 +1,8 @@
-"""The Activation functions chapter: its exercise checkers, the numbers its scenes show,
-and the claim of its second scene (a stack of linear layers stays a straight line)."""
+"""The Activation functions chapter: its exercise checkers and the numbers its activation
+scene shows. (Its second scene, on why a network needs non-linearity, is tested in
+test_nonlinearity_scene.py.)"""
 
 import math
-import time
 import warnings
 
 import numpy as np
@@ -11,7 +11,8 @@ import pytest
 from course_utils.exercises import activations as ex
 from course_utils.exercises.check import check_function
 from course_utils.scenes import activations as act
-from course_utils.scenes.activations import ActivationScene, NonlinearityScene
+from course_utils.nn.functional import ACTIVATIONS
+from course_utils.scenes.activations import ActivationScene
 from course_utils.widgets import interactive
 
 
@@ -211,6 +212,8 @@ def test_scene_shows_the_numbers_of_its_input():
     assert scene.value_text.get_text() == "f(0.00) = 0.500"
     assert scene.slope_text.get_text() == "f\u2032(0.00) = 0.250"
     assert scene.gradient_text.get_text() == "after 10 layers: 9.5\u00d710\u207b\u2077"  # 0.25**10
+    assert scene.range_text.get_text() == "outputs: (0, 1)"
+    assert scene.header.get_text() == "Sigmoid:  f(x) = 1 / (1 + e\u207b\u02e3)"
     heights = np.array([bar.get_height() + act.FLOOR for bar in scene.bars])
     np.testing.assert_allclose(heights[:10], 0.25 ** np.arange(1, 11), rtol=1e-9)
     assert all(bar.get_height() == 0 for bar in scene.bars[10:])
@@ -252,11 +255,9 @@ def test_readable_numbers():
 
 @pytest.mark.parametrize("name, low", [("gelu", "[\u22120.17"), ("silu", "[\u22120.28")])
 def test_stated_lowest_outputs_are_right(name, low):
-    from course_utils.nn.functional import ACTIVATIONS
-
     xs = np.linspace(-5, 5, 100001)
-    lowest = float(ACTIVATIONS[name][0](xs).min())
-    assert act.RANGES[name].startswith(low)
+    lowest = float(ACTIVATIONS[name].function(xs).min())
+    assert ACTIVATIONS[name].outputs.startswith(low)
     assert f"[\u2212{-lowest:.2f}" == low
 
 
@@ -269,63 +270,3 @@ def test_every_activation_is_in_the_gif_and_the_widget():
     before = ui.image.value
     ui.controls["x"].value = -2.0
     assert ui.image.value != before
-
-
-# --- why a network needs non-linearity ------------------------------------------------
-
-@pytest.mark.parametrize("activation", act.STACK_ACTIVATIONS)
-@pytest.mark.parametrize("hidden", [1, act.HIDDEN_MAX])
-def test_linear_stack_is_a_straight_line_and_the_other_is_not(activation, hidden):
-    result = act.fit_stacks(activation, hidden)
-    spacing = act.GRID[1] - act.GRID[0]
-    # a straight line has zero second differences, at every moment of training
-    curvature = np.abs(np.diff(result.linear, n=2, axis=1)) / spacing ** 2
-    assert curvature.max() < 1e-9
-    bent = np.abs(np.diff(result.nonlinear[-1], n=2)) / spacing ** 2
-    assert bent.max() > 0.5
-    # the linear stack can do no better than the best straight line (least squares) ...
-    x, y = result.x, result.y
-    design = np.stack([x, np.ones_like(x)], axis=1)
-    coef = np.linalg.lstsq(design, y, rcond=None)[0]
-    best_line = np.mean((design @ coef - y) ** 2)
-    assert np.all(result.linear_loss >= best_line - 1e-9)
-    assert result.linear_loss[-1] == pytest.approx(best_line, rel=0.02)
-    # ... and the network with an activation does far better
-    assert result.nonlinear_loss[-1] < best_line / 5
-
-
-def test_linear_layers_multiply_out_to_one_linear_map():
-    model = act.build_stack(3, None)
-    weight, bias = act.collapse_linear(model)
-    x = np.linspace(-2, 2, 7)[:, None]
-    np.testing.assert_allclose(model(x), x @ weight.T + bias, atol=1e-12)
-    result = act.fit_stacks("relu", 2)
-    np.testing.assert_allclose(result.linear[-1], result.slope * act.GRID + result.intercept, atol=1e-9)
-
-
-def test_both_stacks_start_from_the_same_weights():
-    plain, with_act = act.build_stack(2, None), act.build_stack(2, "tanh")
-    linears = [m for m in with_act if hasattr(m, "weight")]
-    assert len(linears) == len(plain) == 3
-    for a, b in zip(plain, linears):
-        assert np.array_equal(a.weight.data, b.weight.data) and np.array_equal(a.bias.data, b.bias.data)
-
-
-def test_training_is_fast_seeded_and_cached():
-    start = time.perf_counter()
-    first = act.fit_stacks.__wrapped__("sigmoid", act.HIDDEN_MAX)  # uncached
-    assert time.perf_counter() - start < 1.0
-    again = act.fit_stacks.__wrapped__("sigmoid", act.HIDDEN_MAX)
-    assert np.array_equal(first.nonlinear, again.nonlinear)
-    assert act.fit_stacks("tanh", 1) is act.fit_stacks("tanh", 1)
-    assert not act.fit_stacks("tanh", 1).linear.flags.writeable
-
-
-def test_nonlinearity_scene_shows_the_fit_of_its_step():
-    scene = NonlinearityScene(activation="tanh", layers=1, step=0)
-    result = act.fit_stacks("tanh", 1)
-    np.testing.assert_array_equal(scene.fits[1].get_ydata(), result.nonlinear[0])
-    scene.set(step=act.SNAPSHOTS)
-    np.testing.assert_array_equal(scene.fits[0].get_ydata(), result.linear[-1])
-    assert scene.loss_texts[1].get_text() == f"after {act.EPOCHS} epochs: MSE {result.nonlinear_loss[-1]:.3f}"
-    assert scene.titles[0].get_text() == "2 Linear layers, no activation"

@@ -18,19 +18,15 @@ from pathlib import Path
 import pytest
 
 from course_utils.__main__ import voila_command
+from course_utils.chapters import CHAPTERS as REGISTRY
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 
-# (notebook, text of the slider to move)
-CHAPTERS = [
-    ("01_neurons.ipynb", "weight w"),
-    ("02_activation_functions.ipynb", "input x"),
-    ("03_layers.ipynb", "training step"),
-    ("07_optimizers.ipynb", "steps in the race"),
-]
+# (notebook, text of the slider to move), for every chapter of the registry
+CHAPTERS = [(f"{ch.notebook}.ipynb", ch.control) for ch in REGISTRY]
 
 if CHROMIUM is None:
     if os.environ.get("CI") == "true":

@@ -4,7 +4,7 @@
 import numpy as np
 import pytest
 
-from course_utils import nn
+from course_utils import models, nn
 from course_utils.exercises import layers as exercises
 from course_utils.scenes import layers
 from course_utils.scenes.layers import LayersScene
@@ -97,14 +97,14 @@ def scene():
 @pytest.mark.parametrize("hidden, width", [(0, 3), (1, 1), (2, 4), (3, 8)])
 def test_network_has_the_requested_architecture(scene, hidden, width):
     scene.set(hidden_layers=hidden, neurons=width, activation="relu", dataset="moons")
-    model = scene.trained.model
+    model = scene.run.at(scene.values["step"])
     linears = [m for m in model if isinstance(m, nn.Linear)]
     sizes = [2] + [width] * hidden + [1]
-    assert scene.trained.sizes == sizes
+    assert scene.sizes == sizes == models.layer_sizes(hidden, width)
     assert [(m.in_features, m.out_features) for m in linears] == list(zip(sizes[:-1], sizes[1:]))
     assert sum(isinstance(m, nn.ReLU) for m in model) == hidden  # none after the output
     expected = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
-    assert model.num_parameters() == expected == layers.count_parameters(sizes)
+    assert model.num_parameters() == expected == models.count_parameters(sizes)
     assert f"{expected} weights and biases" in scene.info.get_text()
     # one visible heatmap per neuron, inputs and output included
     visible = sum(im.get_visible() for column in scene.node_images for im in column)
@@ -112,8 +112,9 @@ def test_network_has_the_requested_architecture(scene, hidden, width):
 
 
 def test_parameter_count_of_the_chapter_example():
-    assert layers.count_parameters([2, 4, 4, 1]) == 37
-    assert layers.count_parameters([2, 1]) == 3
+    assert models.count_parameters([2, 4, 4, 1]) == 37
+    assert models.count_parameters([2, 1]) == 3
+    assert models.mlp([2, 4, 4, 1], "tanh", rng=0).num_parameters() == 37
 
 
 def _plane(res):
@@ -129,7 +130,8 @@ def _plane(res):
 ])
 def test_heatmap_is_the_neurons_activation_of_its_weighted_sum(scene, activation, f):
     scene.set(dataset="xor", hidden_layers=2, neurons=3, activation=activation, step=layers.STEPS)
-    w1, w2, w3 = ([m.weight.data, m.bias.data] for m in scene.trained.model if isinstance(m, nn.Linear))
+    w1, w2, w3 = ([m.weight.data, m.bias.data] for m in scene.run.at(layers.STEPS)
+                  if isinstance(m, nn.Linear))
     grid = _plane(layers.HEAT_RES)
     a1 = f(grid @ w1[0].T + w1[1])
     a2 = f(a1 @ w2[0].T + w2[1])
@@ -146,43 +148,50 @@ def test_heatmap_is_the_neurons_activation_of_its_weighted_sum(scene, activation
 
 def test_step_zero_shows_the_untrained_network(scene):
     scene.set(dataset="circle", hidden_layers=1, neurons=2, activation="tanh", step=0)
-    fresh = layers.build_network([2, 2, 1], "tanh")
-    for (w, b), m in zip(scene.weights, [m for m in fresh if isinstance(m, nn.Linear)]):
-        np.testing.assert_array_equal(w, m.weight.data)
-        np.testing.assert_array_equal(b, m.bias.data)
+    fresh = models.mlp([2, 2, 1], "tanh", rng=layers.INIT_SEED)
+    shown = [m for m in scene.run.at(0) if isinstance(m, nn.Linear)]
+    new = [m for m in fresh if isinstance(m, nn.Linear)]
+    assert len(shown) == len(new) == 2
+    for a, m in zip(shown, new):
+        np.testing.assert_array_equal(a.weight.data, m.weight.data)
+        np.testing.assert_array_equal(a.bias.data, m.bias.data)
+    assert scene.run.moments[0] == 0
     assert layers.EPOCH_AT[0] == 0 and layers.EPOCH_AT[-1] == layers.EPOCHS
     assert all(a < b for a, b in zip(layers.EPOCH_AT, layers.EPOCH_AT[1:]))
 
 
 def test_layer_view_is_the_image_of_the_data(scene):
     scene.set(dataset="moons", hidden_layers=1, neurons=2, activation="tanh", layer=1, step=layers.STEPS)
-    w, b = scene.trained.model[0].weight.data, scene.trained.model[0].bias.data
-    np.testing.assert_allclose(scene.space_points.get_offsets(), np.tanh(scene.trained.x @ w.T + b),
+    model = scene.run.at(layers.STEPS)
+    w, b = model[0].weight.data, model[0].bias.data
+    np.testing.assert_allclose(scene.space_points.get_offsets(), np.tanh(scene.x @ w.T + b),
                                atol=1e-12)
     # layer 0 is the input plane itself; a layer beyond the last shows the last
     scene.set(layer=0)
-    np.testing.assert_allclose(scene.space_points.get_offsets(), scene.trained.x)
+    np.testing.assert_allclose(scene.space_points.get_offsets(), scene.x)
     scene.set(layer=6)
     assert "layer 1" in scene.space_title.get_text()
 
 
 def test_wide_layer_is_shown_through_its_two_most_varied_neurons(scene):
     scene.set(dataset="spiral", hidden_layers=2, neurons=6, activation="relu", layer=2, step=layers.STEPS)
-    t = scene.trained
-    lin1, lin2 = (m for m in t.model if isinstance(m, nn.Linear) and m.out_features == 6)
-    a2 = np.maximum(np.maximum(t.x @ lin1.weight.data.T + lin1.bias.data, 0) @ lin2.weight.data.T
+    lin1, lin2 = (m for m in scene.run.at(layers.STEPS) if isinstance(m, nn.Linear) and m.out_features == 6)
+    a2 = np.maximum(np.maximum(scene.x @ lin1.weight.data.T + lin1.bias.data, 0) @ lin2.weight.data.T
                     + lin2.bias.data, 0)
     top_two = sorted(np.argsort(-a2.std(axis=0))[:2])
+    assert scene.shown_neurons[2] == tuple(top_two)
     np.testing.assert_allclose(scene.space_points.get_offsets(), a2[:, top_two], atol=1e-12)
     assert f"neuron {top_two[0] + 1} of layer 2" == scene.space_x.get_text()
 
 
 def test_revisiting_a_structure_does_not_retrain(scene):
     scene.set(dataset="gaussian", hidden_layers=1, neurons=3, activation="sigmoid")
-    first = scene.trained
+    first = scene.run
     scene.set(dataset="circle")
+    assert scene.run is not first
     scene.set(dataset="gaussian", step=3)
-    assert scene.trained is first
+    assert scene.run is first
+    assert layers.train("gaussian", 1, 3, "sigmoid") is first
 
 
 def _best_linear_accuracy_bound(x, y):
@@ -207,8 +216,10 @@ def _best_linear_accuracy_bound(x, y):
 
 def test_xor_needs_a_hidden_layer():
     deep = layers.train("xor", 1, 4, "tanh")
-    assert deep.accuracy[-1] >= 0.95
+    deep_accuracy = deep.curves["train_accuracy"][list(deep.moments)]
+    assert deep_accuracy[-1] >= 0.95
     flat = layers.train("xor", 0, 4, "tanh")
-    bound = _best_linear_accuracy_bound(flat.x, flat.y)
+    x, y = flat.data["x"], flat.data["y"][:, 0].astype(int)
+    bound = _best_linear_accuracy_bound(x, y)
     assert bound <= 0.76  # no straight line gets much more than 3 of the 4 quadrants right
-    assert max(flat.accuracy) <= bound
+    assert max(flat.curves["train_accuracy"][list(flat.moments)]) <= bound

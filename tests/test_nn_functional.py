@@ -39,19 +39,78 @@ def phi(x):
     return 0.5 * (1 + math.erf(x / math.sqrt(2)))
 
 
-# ----------------------------------------------------------------------------- registry
+# ---------------------------------------------------------------------------- catalogue
 
 
-def test_registry_keys_and_labels():
+def test_catalogue_keys_and_labels():
     assert list(F.ACTIVATIONS) == NAMES
-    assert set(F.ACTIVATION_LABELS) == set(NAMES)
-    assert F.ACTIVATION_LABELS["relu"] == "ReLU"
-    assert F.ACTIVATION_LABELS["leaky_relu"] == "Leaky ReLU"
-    assert F.ACTIVATION_LABELS["gelu"] == "GELU"
-    assert F.ACTIVATION_LABELS["silu"] == "SiLU (swish)"
-    for name, (f, d) in F.ACTIVATIONS.items():
-        assert f is getattr(F, name)
-        assert d is getattr(F, name + "_derivative")
+    labels = {name: a.label for name, a in F.ACTIVATIONS.items()}
+    assert labels == {
+        "identity": "Identity", "step": "Step (Heaviside)", "sigmoid": "Sigmoid", "tanh": "Tanh",
+        "relu": "ReLU", "leaky_relu": "Leaky ReLU", "elu": "ELU", "gelu": "GELU",
+        "softplus": "Softplus", "silu": "SiLU (swish)",
+    }
+    for name, a in F.ACTIVATIONS.items():
+        assert isinstance(a, F.Activation) and a.name == name
+        assert a.function is getattr(F, name)
+        assert a.derivative is getattr(F, name + "_derivative")
+        assert a.outputs and a.formula.startswith("f(x) = ")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_catalogue_makes_the_module_it_names(name):
+    a = F.ACTIVATIONS[name]
+    assert a.module == MODULES[name].__name__
+    assert getattr(nn, a.module) is MODULES[name]
+    layer = a.make()
+    assert type(layer) is MODULES[name]
+    assert a.make() is not layer  # a new layer every time
+    x = np.linspace(-6, 6, 243).reshape(3, -1)  # 0 included
+    np.testing.assert_allclose(layer(x), a.function(x), rtol=1e-12, atol=1e-15)
+
+
+def test_catalogue_make_passes_arguments_on():
+    layer = F.ACTIVATIONS["leaky_relu"].make(negative_slope=0.2)
+    assert isinstance(layer, nn.LeakyReLU)
+    np.testing.assert_allclose(layer(np.array([[-1.0, 2.0]])), [[-0.2, 2.0]])
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_catalogue_bounds_contain_every_output(name):
+    a = F.ACTIVATIONS[name]
+    low, high = a.bounds
+    assert low < high
+    x = np.concatenate([np.linspace(-50, 50, 200001), EXTREMES])
+    with np.errstate(over="ignore", under="ignore"):
+        y = a.function(x)
+    assert y.min() >= low and y.max() <= high, (name, y.min(), y.max())
+    # an open end is really open: the outputs go past any number on that side
+    if low == -math.inf:
+        assert y.min() < -40
+    if high == math.inf:
+        assert y.max() > 40
+    assert a.bounded == (math.isfinite(low) and math.isfinite(high))
+
+
+@pytest.mark.parametrize("name, true_min", [
+    # min over x of x * Phi(x), and of x * sigmoid(x), by a fine grid near the minimum
+    ("gelu", min(v * phi(v) for v in np.linspace(-1.0, -0.5, 50001))),
+    ("silu", min(v / (1 + math.exp(-v)) for v in np.linspace(-1.5, -1.1, 40001))),
+])
+def test_stated_lower_bounds_are_the_rounded_minimum(name, true_min):
+    low = F.ACTIVATIONS[name].bounds[0]
+    assert low == round(low, 2)  # stated with two decimals
+    assert low <= true_min and abs(low - true_min) < 0.005
+    assert F.ACTIVATIONS[name].outputs.startswith(f"[\u2212{-low:.2f}")
+
+
+def test_exactly_step_sigmoid_and_tanh_are_bounded():
+    assert {name for name, a in F.ACTIVATIONS.items() if a.bounded} == {"step", "sigmoid", "tanh"}
+    assert F.ACTIVATIONS["sigmoid"].bounds == (0.0, 1.0)
+    assert F.ACTIVATIONS["tanh"].bounds == (-1.0, 1.0)
+    assert F.ACTIVATIONS["step"].bounds == (0.0, 1.0)
+    assert F.ACTIVATIONS["relu"].bounds == (0.0, math.inf)
+    assert F.ACTIVATIONS["elu"].bounds == (-1.0, math.inf)
 
 
 def test_import_is_numpy_only():
@@ -122,9 +181,9 @@ def test_softmax_closed_forms():
 
 def test_activations_keep_shape_and_accept_lists():
     x = np.random.default_rng(0).normal(size=(3, 4, 5))
-    for name, (f, d) in F.ACTIVATIONS.items():
-        assert f(x).shape == x.shape, name
-        assert d(x).shape == x.shape, name
+    for name, a in F.ACTIVATIONS.items():
+        assert a.function(x).shape == x.shape, name
+        assert a.derivative(x).shape == x.shape, name
     np.testing.assert_allclose(F.sigmoid([0.0, 0.0]), [0.5, 0.5])
     np.testing.assert_allclose(F.relu([-1.0, 2.0]), [0.0, 2.0])
 
@@ -134,7 +193,7 @@ def test_activations_keep_shape_and_accept_lists():
 
 @pytest.mark.parametrize("name", NAMES)
 def test_derivative_matches_finite_differences(name):
-    f, d = F.ACTIVATIONS[name]
+    f, d = F.ACTIVATIONS[name].function, F.ACTIVATIONS[name].derivative
     check_derivative(f, d, smooth_points(np.random.default_rng(1)))
 
 
@@ -180,7 +239,7 @@ def test_softmax_backward_rejects_mismatched_shapes():
 @pytest.mark.parametrize("name", NAMES)
 def test_module_forward_is_the_function(name):
     x = np.random.default_rng(5).normal(size=(4, 3))
-    np.testing.assert_allclose(MODULES[name]()(x), F.ACTIVATIONS[name][0](x))
+    np.testing.assert_allclose(MODULES[name]()(x), F.ACTIVATIONS[name].function(x))
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -232,7 +291,7 @@ def test_bad_arguments():
 @pytest.mark.filterwarnings("error")
 @pytest.mark.parametrize("name", NAMES)
 def test_extreme_inputs_are_finite_without_warnings(name):
-    f, d = F.ACTIVATIONS[name]
+    f, d = F.ACTIVATIONS[name].function, F.ACTIVATIONS[name].derivative
     with np.errstate(all="raise"):
         y, dy = f(EXTREMES), d(EXTREMES)
         layer = MODULES[name]()

@@ -13,10 +13,7 @@ import numpy as np
 import pytest
 
 from course_utils.nn import optim
-from course_utils.nn.optim import (
-    OPTIMIZERS, UPDATE_RULES, SGD, Adadelta, Adagrad, Adam, RMSprop,
-    adadelta_update, adagrad_update, adam_update, rmsprop_update, sgd_update,
-)
+from course_utils.nn.optim import SGD, Adadelta, Adagrad, Adam, RMSprop
 
 try:
     from test_nn_torch_reference import reference_signatures
@@ -30,6 +27,10 @@ class P:
     def __init__(self, data):
         self.data = np.array(data, dtype=float)
         self.grad = np.zeros_like(self.data)
+
+
+NAMES = ["SGD", "Adam", "Adagrad", "RMSprop", "Adadelta"]
+OPTIMIZERS = {name: getattr(optim, name) for name in NAMES}
 
 
 P0 = [0.5, -1.5, 2.0]
@@ -117,122 +118,116 @@ def ref_adadelta(p0, grads, lr, rho=0.9, eps=1e-6, weight_decay=0.0):
     return out
 
 
-def run_rule(rule, grads, p0=P0, **kw):
-    p = np.array(p0, dtype=float)
-    state = {}
+def run(cls, grads, p0=P0, **kw):
+    """``(data, optimizer)`` after one ``step()`` per gradient in ``grads``."""
+    param = P(p0)
+    opt = cls([param], **kw)
     for g in grads:
-        result = rule(p, np.array(g, dtype=float), state, **kw)
-        assert result is p  # updated in place
-    return p, state
+        step(opt, g)
+    return param.data, opt
 
 
-def run_class(cls, grads, p0=P0, **kw):
-    params = [P(p0)]
-    opt = cls(params, **kw)
-    for g in grads:
-        opt.zero_grad()
-        params[0].grad += np.array(g, dtype=float)
-        opt.step()
-    return params[0].data
+def step(opt, g):
+    """One step of ``opt`` (on one parameter) with gradient ``g``."""
+    opt.zero_grad()
+    opt.params[0].grad += np.array(g, dtype=float)
+    opt.step()
 
 
-# (rule, class, reference, keyword arguments for the rule/class, keywords for the reference)
+# (class, reference, keyword arguments for the class, keywords for the reference)
 CASES = [
-    (sgd_update, SGD, ref_sgd, dict(lr=0.1), dict(lr=0.1)),
-    (sgd_update, SGD, ref_sgd, dict(lr=0.1, momentum=0.9), dict(lr=0.1, momentum=0.9)),
-    (sgd_update, SGD, ref_sgd, dict(lr=0.1, momentum=0.8, dampening=0.5),
+    (SGD, ref_sgd, dict(lr=0.1), dict(lr=0.1)),
+    (SGD, ref_sgd, dict(lr=0.1, momentum=0.9), dict(lr=0.1, momentum=0.9)),
+    (SGD, ref_sgd, dict(lr=0.1, momentum=0.8, dampening=0.5),
      dict(lr=0.1, momentum=0.8, dampening=0.5)),
-    (sgd_update, SGD, ref_sgd, dict(lr=0.1, momentum=0.9, nesterov=True),
+    (SGD, ref_sgd, dict(lr=0.1, momentum=0.9, nesterov=True),
      dict(lr=0.1, momentum=0.9, nesterov=True)),
-    (sgd_update, SGD, ref_sgd, dict(lr=0.1, momentum=0.5, weight_decay=0.1),
+    (SGD, ref_sgd, dict(lr=0.1, momentum=0.5, weight_decay=0.1),
      dict(lr=0.1, momentum=0.5, weight_decay=0.1)),
-    (adam_update, Adam, ref_adam, dict(lr=0.01), dict(lr=0.01)),
-    (adam_update, Adam, ref_adam, dict(lr=0.01, betas=(0.8, 0.9), eps=1e-6),
+    (Adam, ref_adam, dict(lr=0.01), dict(lr=0.01)),
+    (Adam, ref_adam, dict(lr=0.01, betas=(0.8, 0.9), eps=1e-6),
      dict(lr=0.01, beta1=0.8, beta2=0.9, eps=1e-6)),
-    (adam_update, Adam, ref_adam, dict(lr=0.01, weight_decay=0.1),
+    (Adam, ref_adam, dict(lr=0.01, weight_decay=0.1),
      dict(lr=0.01, weight_decay=0.1)),
-    (adam_update, Adam, ref_adam, dict(lr=0.01, amsgrad=True), dict(lr=0.01, amsgrad=True)),
-    (adagrad_update, Adagrad, ref_adagrad, dict(lr=0.1), dict(lr=0.1)),
-    (adagrad_update, Adagrad, ref_adagrad, dict(lr=0.1, lr_decay=0.5),
+    (Adam, ref_adam, dict(lr=0.01, amsgrad=True), dict(lr=0.01, amsgrad=True)),
+    (Adagrad, ref_adagrad, dict(lr=0.1), dict(lr=0.1)),
+    (Adagrad, ref_adagrad, dict(lr=0.1, lr_decay=0.5),
      dict(lr=0.1, lr_decay=0.5)),
-    (adagrad_update, Adagrad, ref_adagrad,
+    (Adagrad, ref_adagrad,
      dict(lr=0.1, initial_accumulator_value=0.2, weight_decay=0.1),
      dict(lr=0.1, init=0.2, weight_decay=0.1)),
-    (rmsprop_update, RMSprop, ref_rmsprop, dict(lr=0.01), dict(lr=0.01)),
-    (rmsprop_update, RMSprop, ref_rmsprop, dict(lr=0.01, momentum=0.9),
+    (RMSprop, ref_rmsprop, dict(lr=0.01), dict(lr=0.01)),
+    (RMSprop, ref_rmsprop, dict(lr=0.01, momentum=0.9),
      dict(lr=0.01, momentum=0.9)),
-    (rmsprop_update, RMSprop, ref_rmsprop, dict(lr=0.01, centered=True, alpha=0.9),
+    (RMSprop, ref_rmsprop, dict(lr=0.01, centered=True, alpha=0.9),
      dict(lr=0.01, centered=True, alpha=0.9)),
-    (rmsprop_update, RMSprop, ref_rmsprop,
+    (RMSprop, ref_rmsprop,
      dict(lr=0.01, centered=True, momentum=0.5, weight_decay=0.1),
      dict(lr=0.01, centered=True, momentum=0.5, weight_decay=0.1)),
-    (adadelta_update, Adadelta, ref_adadelta, dict(), dict(lr=1.0)),
-    (adadelta_update, Adadelta, ref_adadelta, dict(lr=0.5, rho=0.8, weight_decay=0.1),
+    (Adadelta, ref_adadelta, dict(), dict(lr=1.0)),
+    (Adadelta, ref_adadelta, dict(lr=0.5, rho=0.8, weight_decay=0.1),
      dict(lr=0.5, rho=0.8, weight_decay=0.1)),
 ]
-CASE_IDS = [f"{c[1].__name__}-{sorted(c[3].items())}" for c in CASES]
+CASE_IDS = [f"{c[0].__name__}-{sorted(c[2].items())}" for c in CASES]
 
 
 @pytest.mark.parametrize("grads", [GRADS, TINY], ids=["unit", "tiny"])
-@pytest.mark.parametrize("rule, cls, ref, kw, ref_kw", CASES, ids=CASE_IDS)
-def test_rule_and_class_follow_the_equations(rule, cls, ref, kw, ref_kw, grads):
+@pytest.mark.parametrize("cls, ref, kw, ref_kw", CASES, ids=CASE_IDS)
+def test_optimizer_follows_the_equations(cls, ref, kw, ref_kw, grads):
     expected = ref(P0, grads, **ref_kw)
-    got_rule, state = run_rule(rule, grads, **kw)
-    got_class = run_class(cls, grads, **kw)
-    np.testing.assert_allclose(got_rule, expected, rtol=1e-12, atol=1e-15)
-    assert np.array_equal(got_class, got_rule)  # the class only wraps the rule
-    assert state["step"] == len(grads)
+    data, opt = run(cls, grads, **kw)
+    np.testing.assert_allclose(data, expected, rtol=1e-12, atol=1e-15)
+    assert opt.state[0]["step"] == len(grads)
 
 
 # ------------------------------------------------------- hand-computed numbers
 
 def test_sgd_plain_steps_by_hand():
-    p, _ = run_rule(sgd_update, [[1.0, -2.0]] * 3, p0=[1.0, 1.0], lr=0.1)
+    p, _ = run(SGD, [[1.0, -2.0]] * 3, p0=[1.0, 1.0], lr=0.1)
     np.testing.assert_allclose(p, [1.0 - 0.3, 1.0 + 0.6], rtol=1e-14)
 
 
 def test_sgd_momentum_buffer_starts_at_first_gradient_without_dampening():
     # step 1: b = g1 = 2 (not (1 - 0.5) * 2), p = 1 - 0.1 * 2 = 0.8
     # step 2: b = 0.9 * 2 + 0.5 * 1 = 2.3, p = 0.8 - 0.23 = 0.57
-    p, state = run_rule(sgd_update, [[2.0]], p0=[1.0], lr=0.1, momentum=0.9, dampening=0.5)
+    p, opt = run(SGD, [[2.0]], p0=[1.0], lr=0.1, momentum=0.9, dampening=0.5)
     assert p[0] == pytest.approx(0.8, rel=1e-14)
-    sgd_update(p, np.array([1.0]), state, lr=0.1, momentum=0.9, dampening=0.5)
+    step(opt, [1.0])
     assert p[0] == pytest.approx(0.57, rel=1e-14)
-    assert state["momentum_buffer"][0] == pytest.approx(2.3, rel=1e-14)
+    assert opt.state[0]["momentum_buffer"][0] == pytest.approx(2.3, rel=1e-14)
 
 
 def test_sgd_nesterov_first_step_by_hand():
     # b = g = 1, g_nesterov = g + 0.9 * b = 1.9, p = 0 - 0.1 * 1.9
-    p, _ = run_rule(sgd_update, [[1.0]], p0=[0.0], lr=0.1, momentum=0.9, nesterov=True)
+    p, _ = run(SGD, [[1.0]], p0=[0.0], lr=0.1, momentum=0.9, nesterov=True)
     assert p[0] == pytest.approx(-0.19, rel=1e-14)
 
 
 def test_sgd_momentum_buffer_is_a_copy_of_the_gradient():
-    p, g, state = np.array([1.0]), np.array([2.0]), {}
-    sgd_update(p, g, state, lr=0.1, momentum=0.9)
-    g[...] = 0.0  # zero_grad fills the gradient in place; the buffer must not change
-    assert state["momentum_buffer"][0] == 2.0
+    _, opt = run(SGD, [[2.0]], p0=[1.0], lr=0.1, momentum=0.9)
+    opt.zero_grad()  # fills the gradient with 0 in place; the buffer must not change
+    assert opt.state[0]["momentum_buffer"][0] == 2.0
 
 
 def test_adam_eps_is_added_after_the_square_root():
     # first step: m_hat = g, v_hat = g^2, so the step is lr * g / (|g| + eps)
     g = 1e-5
-    p, _ = run_rule(adam_update, [[g]], p0=[0.0], lr=0.1)
+    p, _ = run(Adam, [[g]], p0=[0.0], lr=0.1)
     assert p[0] == pytest.approx(-0.1 * g / (g + 1e-8), rel=1e-12)
     assert abs(p[0]) > 0.09  # eps inside the sqrt would give a step ten times smaller
 
 
 def test_adam_bias_correction_makes_first_step_lr_sized():
-    p, _ = run_rule(adam_update, [[3.0, -0.02]], p0=[0.0, 0.0], lr=0.01, eps=0.0)
+    p, _ = run(Adam, [[3.0, -0.02]], p0=[0.0, 0.0], lr=0.01, eps=0.0)
     np.testing.assert_allclose(p, [-0.01, 0.01], rtol=1e-12)
 
 
 def test_amsgrad_uses_the_largest_second_moment():
     grads = [[1.0], [1e-3], [1e-3]]
-    plain, _ = run_rule(adam_update, grads, p0=[0.0], lr=0.1)
-    ams, state = run_rule(adam_update, grads, p0=[0.0], lr=0.1, amsgrad=True)
+    plain, _ = run(Adam, grads, p0=[0.0], lr=0.1)
+    ams, opt = run(Adam, grads, p0=[0.0], lr=0.1, amsgrad=True)
     v1 = 0.001  # v after step 1; it then decays, so the max stays v1
-    assert state["max_exp_avg_sq"][0] == pytest.approx(v1, rel=1e-12)
+    assert opt.state[0]["max_exp_avg_sq"][0] == pytest.approx(v1, rel=1e-12)
     assert ams[0] != plain[0]
     np.testing.assert_allclose(ams, ref_adam([0.0], grads, 0.1, amsgrad=True), rtol=1e-12)
 
@@ -240,37 +235,35 @@ def test_amsgrad_uses_the_largest_second_moment():
 def test_adagrad_eps_after_sqrt_and_lr_decay_by_hand():
     g = 1e-5
     # step 1: s = g^2, p = -0.1 * g / (g + 1e-10)
-    p, state = run_rule(adagrad_update, [[g]], p0=[0.0], lr=0.1, lr_decay=1.0)
+    p, opt = run(Adagrad, [[g]], p0=[0.0], lr=0.1, lr_decay=1.0)
     first = -0.1 * g / (g + 1e-10)
     assert p[0] == pytest.approx(first, rel=1e-12)
     # step 2: clr = 0.1 / (1 + 1 * 1.0) = 0.05, s = 2 g^2
-    adagrad_update(p, np.array([g]), state, lr=0.1, lr_decay=1.0)
+    step(opt, [g])
     assert p[0] == pytest.approx(first - 0.05 * g / (math.sqrt(2) * g + 1e-10), rel=1e-12)
 
 
 def test_adagrad_initial_accumulator_value():
-    p, _ = run_rule(adagrad_update, [[1.0]], p0=[0.0], lr=1.0, initial_accumulator_value=3.0,
-                    eps=0.0)
+    p, _ = run(Adagrad, [[1.0]], p0=[0.0], lr=1.0, initial_accumulator_value=3.0, eps=0.0)
     assert p[0] == pytest.approx(-0.5, rel=1e-14)  # 1 / sqrt(3 + 1)
 
 
 def test_rmsprop_eps_outside_the_square_root():
     g = 1e-5
-    p, _ = run_rule(rmsprop_update, [[g]], p0=[0.0], lr=0.01)
+    p, _ = run(RMSprop, [[g]], p0=[0.0], lr=0.01)
     # v = 0.01 g^2, sqrt(v) = 0.1 g = 1e-6
     assert p[0] == pytest.approx(-0.01 * g / (1e-6 + 1e-8), rel=1e-12)
 
 
 def test_rmsprop_centered_subtracts_squared_mean():
-    p, _ = run_rule(rmsprop_update, [[2.0]], p0=[0.0], lr=1.0, alpha=0.5, eps=0.0,
-                    centered=True)
+    p, _ = run(RMSprop, [[2.0]], p0=[0.0], lr=1.0, alpha=0.5, eps=0.0, centered=True)
     # v = 0.5 * 4 = 2, g_avg = 1, v_tilde = 1, step = 2 / 1
     assert p[0] == pytest.approx(-2.0, rel=1e-14)
 
 
 def test_adadelta_eps_inside_both_square_roots():
     g = 1e-5
-    p, _ = run_rule(adadelta_update, [[g]], p0=[0.0])
+    p, _ = run(Adadelta, [[g]], p0=[0.0])
     expected = -math.sqrt(1e-6) / math.sqrt(0.1 * g * g + 1e-6) * g
     assert p[0] == pytest.approx(expected, rel=1e-12)
 
@@ -307,10 +300,10 @@ def test_signatures_and_defaults_match_torch_reference(name):
         assert getattr(opt, p["name"]) == p["default"], p["name"]
 
 
-def test_dictionaries_name_every_optimizer():
-    assert OPTIMIZERS == {"SGD": SGD, "Adam": Adam, "Adagrad": Adagrad, "RMSprop": RMSprop,
-                          "Adadelta": Adadelta}
-    assert set(UPDATE_RULES) == set(OPTIMIZERS)
+def test_the_module_offers_the_recorded_torch_optimizers_and_their_base():
+    assert optim.__all__ == ["Optimizer"] + NAMES
+    assert set(reference_signatures()) == set(NAMES)
+    assert all(issubclass(cls, optim.Optimizer) for cls in OPTIMIZERS.values())
 
 
 def test_step_updates_several_parameters_and_skips_missing_grads():
@@ -396,23 +389,25 @@ def test_bad_params_are_explained():
         SGD([Linear(2, 1)], lr=0.1)
 
 
-def test_functional_rule_checks_shapes_and_arguments():
-    with pytest.raises(ValueError, match="shape"):
-        sgd_update(np.zeros(2), np.zeros(3), {}, lr=0.1)
-    with pytest.raises(TypeError, match="numpy array"):
-        sgd_update([0.0], np.zeros(1), {}, lr=0.1)
-    with pytest.raises(ValueError, match="lr"):
-        adam_update(np.zeros(1), np.zeros(1), {}, lr=-1)
+def test_step_names_a_gradient_of_the_wrong_shape():
+    p = P([0.0, 0.0])
+    opt = Adam([p], lr=0.1)
+    p.grad = np.zeros(3)
+    with pytest.raises(ValueError, match=r"shape \(3,\) but its parameter has shape \(2,\)"):
+        opt.step()
+    np.testing.assert_array_equal(p.data, [0.0, 0.0])
 
 
-def test_rules_race_on_a_2d_surface():
+def test_optimizers_race_on_a_2d_surface():
     # f(x, y) = x^2 + 10 y^2: every optimizer should get closer to the minimum at 0.
     settings = {"SGD": dict(lr=0.05, momentum=0.5), "Adam": dict(lr=0.1),
                 "Adagrad": dict(lr=0.5), "RMSprop": dict(lr=0.05), "Adadelta": dict(lr=1.0)}
-    for name, rule in UPDATE_RULES.items():
-        p, state = np.array([1.5, 1.0]), {}
+    for name, cls in OPTIMIZERS.items():
+        param = P([1.5, 1.0])
+        opt, p = cls([param], **settings[name]), param.data
         for _ in range(300):
-            rule(p, np.array([2 * p[0], 20 * p[1]]), state, **settings[name])
+            param.grad = np.array([2 * p[0], 20 * p[1]])
+            opt.step()
         f = p[0] ** 2 + 10 * p[1] ** 2
         assert f < 0.5 * (1.5 ** 2 + 10.0), name
 

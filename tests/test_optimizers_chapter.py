@@ -226,8 +226,10 @@ def test_learning_rate_runs_use_the_engines_sgd():
 
 # --- the notebook quotes the engine's real code ----------------------------------------
 def quoted_blocks():
-    """(function name, lines) of each ```python block in the chapter's text that starts
-    with a comment naming where in course_utils/nn/optim.py it comes from."""
+    """(name, lines, source) of each ```python block in the chapter's text that starts with
+    a comment naming where in course_utils/nn/optim.py it comes from, such as
+    ``# course_utils/nn/optim.py: Adam._update`` (a class's method)."""
+    import functools
     import inspect
     import json
     import re
@@ -238,15 +240,16 @@ def quoted_blocks():
                      if c["cell_type"] == "markdown")
     for block in re.findall(r"```python\n(.*?)```", text, flags=re.S):
         first, *lines = block.strip("\n").splitlines()
-        found = re.fullmatch(r"# course_utils/nn/optim\.py: (\w+)", first)
+        found = re.fullmatch(r"# course_utils/nn/optim\.py: ([\w.]+)", first)
         if found:
-            yield found.group(1), lines, inspect.getsource(getattr(optim, found.group(1)))
+            where = functools.reduce(getattr, found.group(1).split("."), optim)
+            yield found.group(1), lines, inspect.getsource(where)
 
 
 def test_code_quoted_in_the_chapter_is_the_engines():
     blocks = list(quoted_blocks())
-    assert {name for name, _, _ in blocks} >= {"sgd_update", "adagrad_update", "rmsprop_update",
-                                              "adadelta_update", "adam_update"}
+    assert {name for name, _, _ in blocks} >= {f"{cls}._update" for cls in (
+        "SGD", "Adagrad", "RMSprop", "Adadelta", "Adam")}
     for name, lines, source in blocks:
         source_lines = {line.strip() for line in source.splitlines()}
         for line in lines:
@@ -256,10 +259,10 @@ def test_code_quoted_in_the_chapter_is_the_engines():
 def test_suggested_learning_rates_sit_on_the_sliders_stops():
     """A value between two stops would be shown as its neighbour, and a student moving the
     slider back could never return to it."""
-    from course_utils.scenes import all_scenes
+    from course_utils.chapters import scene_classes
     from course_utils.widgets import log_ladder
 
-    for cls in all_scenes():
+    for cls in scene_classes():
         for p in cls.params:
             if p.log:
                 assert p.default in log_ladder(p.low, p.high), (cls.__name__, p.name)

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from course_utils.exercises import optimizers as ex
+from course_utils.exercises.momentum import _MOMENTUM_CASES
 
 # ----------------------------------------------------------------------------- momentum
 
@@ -139,7 +140,7 @@ def test_the_run_of_several_steps_catches_a_late_mistake():
     def drifts(w, grad, velocity, lr, momentum):
         calls.append(1)
         new_w, new_v = momentum_step(w, grad, velocity, lr, momentum)
-        return new_w, (new_v if len(calls) <= len(ex._MOMENTUM_CASES) + 2 else new_v * 1.01)
+        return new_w, (new_v if len(calls) <= len(_MOMENTUM_CASES) + 2 else new_v * 1.01)
 
     result = ex.check_momentum_step(drifts)
     assert result.passed is False
@@ -183,7 +184,7 @@ def test_errors_in_student_code_are_reported_not_raised():
 
 
 def test_a_student_changing_inputs_in_place_changes_no_test_case():
-    before = [tuple(np.copy(a) for a in case) for case in ex._MOMENTUM_CASES]
+    before = [tuple(np.copy(a) for a in case) for case in _MOMENTUM_CASES]
 
     def scribbles(w, grad, velocity, lr, momentum):
         grad *= -1.0  # a wrong step, and it changes its inputs
@@ -194,7 +195,7 @@ def test_a_student_changing_inputs_in_place_changes_no_test_case():
 
     assert ex.check_momentum_step(scribbles).passed is False
     assert ex.check_momentum_step(momentum_step_in_place).passed is True
-    for case, old in zip(ex._MOMENTUM_CASES, before):
+    for case, old in zip(_MOMENTUM_CASES, before):
         for a, b in zip(case, old):
             np.testing.assert_array_equal(a, b)
 

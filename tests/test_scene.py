@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from course_utils.scene import Param, Scene, steps
+from course_utils.scene import Param, Scene
 
 
 class Dot(Scene):
@@ -84,9 +84,37 @@ def test_corner_values_cover_every_extreme():
     assert {c["colour"] for c in corners} == {"C0", "C1"}
 
 
-def test_steps_includes_both_ends():
-    frames = steps({"x": -1.0}, {"x": 1.0}, 5)
-    assert [f["x"] for f in frames] == [-1.0, -0.5, 0.0, 0.5, 1.0]
+class TitledDot(Dot):
+    """A dot whose title (static, in the background) follows the colour."""
+
+    background_params = ("colour",)
+
+    def build(self):
+        super().build()
+        self.moving(self.dot)
+        self.backgrounds = 0
+
+    def draw_background(self):
+        self.backgrounds += 1
+        self.ax.set_title(f"colour {self.values['colour']}")
+
+
+def test_background_params_redraw_the_background_only_when_they_change():
+    scene = TitledDot()
+    assert scene.backgrounds == 1
+    scene.render()
+    scene.set(x=0.5)
+    scene.render()
+    assert scene.backgrounds == 1, "moving x must not redraw the background"
+    scene.set(colour="C1")
+    assert scene.backgrounds == 2 and scene.ax.get_title() == "colour C1"
+    assert np.array_equal(scene.render(), TitledDot(x=0.5, colour="C1").render())
+    scene.set(colour="C1", x=-0.5)
+    assert scene.backgrounds == 2, "the same colour again keeps the background"
+
+
+def test_control_rows_default_to_none():
+    assert Scene.control_rows == () and Dot.control_rows == ()
 
 
 class MovingDot(Dot):

@@ -1,21 +1,38 @@
 """Every scene renders at its defaults and at every corner of its parameter ranges,
 without an exception or a warning; every GIF in imgs/ is fresh, loops and fits its budget."""
 
+import importlib
+import inspect
 import io
+import pkgutil
 import warnings
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from course_utils import gif
-from course_utils.scenes import GIFS, all_scenes, load
+from course_utils import chapters, gif, scenes
+from course_utils.chapters import gif_scenes, load_gif_scene as load
+from course_utils.scene import Scene
 
-SCENES = all_scenes()
+SCENES = chapters.scene_classes()
+GIFS = gif_scenes()
 
 
-def test_scenes_are_found():
-    assert SCENES, "no scene classes found in course_utils.scenes"
+def test_every_scene_in_the_package_is_registered():
+    """A scene module nobody registered would miss its GIF, benchmark and corner test."""
+    found = set()
+    for info in pkgutil.iter_modules(scenes.__path__):
+        module = importlib.import_module(f"{scenes.__name__}.{info.name}")
+        found |= {obj for _, obj in inspect.getmembers(module, inspect.isclass)
+                  if issubclass(obj, Scene) and obj.__module__ == module.__name__}
+    assert found == set(SCENES)
+    assert len(SCENES) == len(set(SCENES)), "a scene is registered twice"
+
+
+def test_unknown_gif_names_say_which_exist():
+    with pytest.raises(KeyError, match="the GIFs are"):
+        load("no_such_gif")
 
 
 @pytest.mark.parametrize("scene_cls", SCENES, ids=lambda c: c.__name__)

@@ -13,7 +13,7 @@ what flows back through a network::
 Only numpy is imported.
 """
 
-from . import functional
+from . import autograd, functional, init, optim, regularization, training
 from .activation import (ELU, GELU, Identity, LeakyReLU, ReLU, Sigmoid, SiLU,
                          Softmax, Softplus, Step, Tanh)
 from .conv import Conv2d, MaxPool2d
@@ -24,7 +24,7 @@ from .module import Module, Parameter, Sequential
 from .recurrent import LSTM, RNN
 
 __all__ = [
-    "functional",
+    "functional", "init", "optim", "regularization", "training", "autograd",
     "Module", "Parameter", "Sequential",
     "Identity", "Step", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "ELU", "GELU",
     "Softplus", "SiLU", "Softmax",
@@ -34,8 +34,3 @@ __all__ = [
     "MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss",
     "HingeLoss", "KLDivLoss", "HuberLoss",
 ]
-
-# Written by the training-engine helper; imported when present.
-from . import optim, regularization, training, autograd  # noqa: E402
-
-__all__ += ["optim", "regularization", "training", "autograd"]

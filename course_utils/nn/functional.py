@@ -15,6 +15,8 @@ invalid-value warnings, even for inputs of +-1e4.
 """
 
 import math
+from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
@@ -29,8 +31,8 @@ __all__ = [
     "gelu", "gelu_derivative",
     "softplus", "softplus_derivative",
     "silu", "silu_derivative",
-    "softmax", "softmax_backward", "log_softmax",
-    "ACTIVATIONS", "ACTIVATION_LABELS",
+    "softmax", "softmax_backward", "log_softmax", "safe_exp",
+    "Activation", "ACTIVATIONS",
 ]
 
 # exp(-700) is about 1e-304, the smallest size we bother to keep: anything smaller
@@ -38,7 +40,7 @@ __all__ = [
 _EXP_FLOOR = -700.0
 
 
-def _exp(z):
+def safe_exp(z):
     """``exp(z)``, with results below ``exp(-700)`` (about 1e-304) set to exactly 0.
 
     Used where ``z`` can be very negative (``z <= 0`` in all callers): plain
@@ -93,7 +95,7 @@ def sigmoid(x):
     ``f(x) = 1 / (1 + e)`` for ``x >= 0`` and ``e / (1 + e)`` for ``x < 0``.
     """
     x = np.asarray(x)
-    e = _exp(-np.abs(x))
+    e = safe_exp(-np.abs(x))
     return np.where(x >= 0, 1.0, e) / (1.0 + e)
 
 
@@ -163,7 +165,7 @@ def elu(x, alpha=1.0):
 def elu_derivative(x, alpha=1.0):
     """``f'(x) = 1 if x > 0 else alpha * exp(x)``."""
     x = np.asarray(x)
-    return np.where(x > 0, 1.0, alpha * _exp(np.minimum(x, 0.0)))
+    return np.where(x > 0, 1.0, alpha * safe_exp(np.minimum(x, 0.0)))
 
 
 # ------------------------------------------------------------------------------- gelu
@@ -202,7 +204,7 @@ def gelu_derivative(x):
     """``f'(x) = Phi(x) + x * phi(x)``, with ``phi(x) = exp(-x^2 / 2) / sqrt(2 pi)``
     the standard normal density."""
     x = np.asarray(x, dtype=float)
-    return _normal_cdf(x) + x * _INV_SQRT_2PI * _exp(-0.5 * x * x)
+    return _normal_cdf(x) + x * _INV_SQRT_2PI * safe_exp(-0.5 * x * x)
 
 
 # --------------------------------------------------------------------------- softplus
@@ -218,7 +220,7 @@ def softplus(x, beta=1.0, threshold=20.0):
     _check_positive("beta", beta)
     x = np.asarray(x)
     z = beta * x
-    soft = (np.maximum(z, 0.0) + np.log1p(_exp(-np.abs(z)))) / beta
+    soft = (np.maximum(z, 0.0) + np.log1p(safe_exp(-np.abs(z)))) / beta
     return np.where(z > threshold, x, soft)
 
 
@@ -256,7 +258,7 @@ def softmax(x, dim=-1):
     change when a constant is added to every ``x_i``), so ``exp`` never overflows.
     """
     x = np.asarray(x)
-    e = _exp(x - x.max(axis=dim, keepdims=True))
+    e = safe_exp(x - x.max(axis=dim, keepdims=True))
     return e / e.sum(axis=dim, keepdims=True)
 
 
@@ -268,7 +270,7 @@ def log_softmax(x, dim=-1):
     """
     x = np.asarray(x)
     z = x - x.max(axis=dim, keepdims=True)
-    return z - np.log(_exp(z).sum(axis=dim, keepdims=True))
+    return z - np.log(safe_exp(z).sum(axis=dim, keepdims=True))
 
 
 def softmax_backward(grad_output, output, dim=-1):
@@ -287,33 +289,63 @@ def softmax_backward(grad_output, output, dim=-1):
     return s * (g - (g * s).sum(axis=dim, keepdims=True))
 
 
-# --------------------------------------------------------------------------- registry
+# -------------------------------------------------------------------------- catalogue
 
-#: name -> (activation, derivative), for the course's plots. Both take only ``x``
-#: (the parametrised ones use their defaults).
-ACTIVATIONS = {
-    "identity": (identity, identity_derivative),
-    "step": (step, step_derivative),
-    "sigmoid": (sigmoid, sigmoid_derivative),
-    "tanh": (tanh, tanh_derivative),
-    "relu": (relu, relu_derivative),
-    "leaky_relu": (leaky_relu, leaky_relu_derivative),
-    "elu": (elu, elu_derivative),
-    "gelu": (gelu, gelu_derivative),
-    "softplus": (softplus, softplus_derivative),
-    "silu": (silu, silu_derivative),
-}
 
-#: name -> display name, for titles, legends and dropdowns.
-ACTIVATION_LABELS = {
-    "identity": "Identity",
-    "step": "Step (Heaviside)",
-    "sigmoid": "Sigmoid",
-    "tanh": "Tanh",
-    "relu": "ReLU",
-    "leaky_relu": "Leaky ReLU",
-    "elu": "ELU",
-    "gelu": "GELU",
-    "softplus": "Softplus",
-    "silu": "SiLU (swish)",
-}
+@dataclass(frozen=True)
+class Activation:
+    """Everything the course knows about one activation, in one row.
+
+    ``function(x)`` and ``derivative(x)`` take only ``x`` (the parametrised ones use
+    their defaults); ``module`` names the layer class of :mod:`course_utils.nn.activation`
+    (:meth:`make` builds one); ``bounds`` is the interval the outputs lie in, with
+    ``-inf`` / ``inf`` for an open end; ``outputs`` and ``formula`` are the same facts as
+    plain text for pictures (no mathtext: it is slow to draw).
+    """
+
+    name: str
+    label: str
+    function: Callable
+    derivative: Callable
+    module: str
+    bounds: tuple
+    outputs: str
+    formula: str
+
+    @property
+    def bounded(self) -> bool:
+        """True when both ends of the output range are finite (step, sigmoid, tanh)."""
+        return all(math.isfinite(b) for b in self.bounds)
+
+    def make(self, **kwargs):
+        """A new layer of this activation, e.g. ``ACTIVATIONS["tanh"].make()`` is ``nn.Tanh()``."""
+        from . import activation  # the layers import this module, so not at the top
+
+        return getattr(activation, self.module)(**kwargs)
+
+
+_INF = math.inf
+
+#: name -> :class:`Activation`, in the order the course shows them.
+ACTIVATIONS = {a.name: a for a in (
+    Activation("identity", "Identity", identity, identity_derivative, "Identity",
+               (-_INF, _INF), "any number", "f(x) = x"),
+    Activation("step", "Step (Heaviside)", step, step_derivative, "Step",
+               (0.0, 1.0), "0 or 1", "f(x) = 1 if x > 0, else 0"),
+    Activation("sigmoid", "Sigmoid", sigmoid, sigmoid_derivative, "Sigmoid",
+               (0.0, 1.0), "(0, 1)", "f(x) = 1 / (1 + e\u207b\u02e3)"),
+    Activation("tanh", "Tanh", tanh, tanh_derivative, "Tanh",
+               (-1.0, 1.0), "(\u22121, 1)", "f(x) = tanh(x)"),
+    Activation("relu", "ReLU", relu, relu_derivative, "ReLU",
+               (0.0, _INF), "[0, \u221e)", "f(x) = max(0, x)"),
+    Activation("leaky_relu", "Leaky ReLU", leaky_relu, leaky_relu_derivative, "LeakyReLU",
+               (-_INF, _INF), "any number", "f(x) = x if x > 0, else 0.01x"),
+    Activation("elu", "ELU", elu, elu_derivative, "ELU",
+               (-1.0, _INF), "(\u22121, \u221e)", "f(x) = x if x > 0, else e\u02e3 \u2212 1"),
+    Activation("gelu", "GELU", gelu, gelu_derivative, "GELU",
+               (-0.17, _INF), "[\u22120.17, \u221e)", "f(x) = x \u00b7 \u03a6(x)"),
+    Activation("softplus", "Softplus", softplus, softplus_derivative, "Softplus",
+               (0.0, _INF), "(0, \u221e)", "f(x) = log(1 + e\u02e3)"),
+    Activation("silu", "SiLU (swish)", silu, silu_derivative, "SiLU",
+               (-0.28, _INF), "[\u22120.28, \u221e)", "f(x) = x \u00b7 sigmoid(x)"),
+)}

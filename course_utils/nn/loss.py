@@ -13,7 +13,7 @@ All losses are computed stably: no overflow or log(0) for inputs of +-1e4.
 
 import numpy as np
 
-from .functional import _exp, sigmoid
+from .functional import safe_exp, sigmoid
 from .module import Module
 
 __all__ = ["MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss",
@@ -122,7 +122,7 @@ class BCEWithLogitsLoss(_Loss):
     def forward(self, input, target):
         s, y = self._check_same_shape(input, target)
         self._s, self._y = s, y
-        values = np.maximum(s, 0.0) - s * y + np.log1p(_exp(-np.abs(s)))
+        values = np.maximum(s, 0.0) - s * y + np.log1p(safe_exp(-np.abs(s)))
         return self._reduce(values)
 
     def backward(self, grad_output=1.0):
@@ -163,7 +163,7 @@ class CrossEntropyLoss(_Loss):
                                  f"{classes}), got values from {target.min()} to "
                                  f"{target.max()}")
         shifted = z - z.max(axis=1, keepdims=True)
-        e = _exp(shifted)
+        e = safe_exp(shifted)
         total = e.sum(axis=1, keepdims=True)
         log_p = shifted - np.log(total)
         self._softmax = e / total

@@ -1,22 +1,13 @@
 """Optimizers: the rules that turn gradients into weight updates.
 
-The module has two layers, so the same maths serves two purposes:
-
-1. **Update rules as plain functions** on numpy arrays (``sgd_update``,
-   ``adam_update``, ``adagrad_update``, ``rmsprop_update``, ``adadelta_update``).
-   Each takes the parameter array, its gradient and a ``state`` dict that the rule
-   fills in on its first call (step count, moving averages ...). The parameter
-   array is updated **in place** and also returned. A scene can race optimizers on
-   a 2-D loss surface with nothing more than a point ``p = np.array([x, y])``:
-
-       state = {}
-       for _ in range(100):
-           adam_update(p, grad_of_surface(p), state, lr=0.1)
-
-2. **Classes** with the names, argument orders and defaults of ``torch.optim``
-   (``SGD``, ``Adam``, ``Adagrad``, ``RMSprop``, ``Adadelta``). They hold a list of
-   ``Parameter`` objects (each with ``.data`` and ``.grad``) and one state dict
-   per parameter, and their ``step()`` calls the rule above on every parameter.
+The classes have the names, argument orders and defaults of ``torch.optim``
+(``SGD``, ``Adam``, ``Adagrad``, ``RMSprop``, ``Adadelta``). Each holds a list of
+``Parameter`` objects (each with ``.data`` and ``.grad``) and one state dict per
+parameter. The base class :class:`Optimizer` does what all of them share: it
+checks the arguments, skips parameters without a gradient, adds weight decay to
+the gradient, creates the state and counts the steps. Each optimizer then only
+writes its own rule, in a short ``_update`` method whose equations are in the
+class docstring.
 
 Notation in the docstrings: ``theta`` is a parameter, ``g`` its gradient, ``t`` the
 step number counted from 1, ``lr`` the learning rate; operations on arrays are
@@ -33,26 +24,8 @@ import math
 
 import numpy as np
 
-__all__ = [
-    "sgd_update",
-    "adam_update",
-    "adagrad_update",
-    "rmsprop_update",
-    "adadelta_update",
-    "UPDATE_RULES",
-    "Optimizer",
-    "SGD",
-    "Adam",
-    "Adagrad",
-    "RMSprop",
-    "Adadelta",
-    "OPTIMIZERS",
-]
+__all__ = ["Optimizer", "SGD", "Adam", "Adagrad", "RMSprop", "Adadelta"]
 
-
-# --------------------------------------------------------------------------
-# Argument checks shared by the functions and the classes
-# --------------------------------------------------------------------------
 
 def _check_number(name, value, why, *, low=0.0, high=None, high_inclusive=False):
     """Raise a ValueError naming the argument unless ``low <= value (<|<=) high``."""
@@ -67,294 +40,32 @@ def _check_number(name, value, why, *, low=0.0, high=None, high_inclusive=False)
         raise ValueError(f"{name} must be >= {low}{upper} ({why}); got {value!r}")
 
 
-def _check_lr(lr):
-    _check_number("lr", lr, "the learning rate is a step size")
+#: The hyperparameters that several optimizers share, each a number >= 0, and why.
+_WHY = {"lr": "the learning rate is a step size",
+        "weight_decay": "it is the strength of an L2 penalty",
+        "eps": "it only keeps a division away from zero",
+        "momentum": "it is the fraction of the velocity kept"}
 
-
-def _check_weight_decay(weight_decay):
-    _check_number("weight_decay", weight_decay, "it is the strength of an L2 penalty")
-
-
-def _check_eps(eps):
-    _check_number("eps", eps, "it only keeps a division away from zero")
-
-
-def _check_shapes(param, grad):
-    if not isinstance(param, np.ndarray):
-        raise TypeError(
-            f"param must be a numpy array (it is updated in place); got {type(param).__name__}")
-    if np.shape(grad) != param.shape:
-        raise ValueError(
-            f"grad has shape {np.shape(grad)} but param has shape {param.shape}; they must match")
-
-
-def _with_weight_decay(param, grad, weight_decay):
-    """``g + weight_decay * theta`` (a new array), or ``grad`` itself when there is no decay."""
-    if weight_decay != 0:
-        return grad + weight_decay * param
-    return grad
-
-
-# --------------------------------------------------------------------------
-# 1. The update rules as plain functions
-# --------------------------------------------------------------------------
-
-def sgd_update(param, grad, state, lr=1e-3, momentum=0.0, dampening=0.0,
-               weight_decay=0.0, nesterov=False):
-    """One step of stochastic gradient descent (with optional momentum), in place.
-
-    Equations (PyTorch's ``torch.optim.SGD``)::
-
-        g = grad + weight_decay * theta
-        if momentum != 0:
-            b = g                                   at the first step (no dampening)
-            b = momentum * b + (1 - dampening) * g  afterwards
-            g = g + momentum * b   if nesterov else   g = b
-        theta = theta - lr * g
-
-    Parameters
-    ----------
-    param : ndarray, any shape; updated in place and returned.
-    grad : ndarray, same shape as ``param``; not modified.
-    state : dict, empty before the first step; holds ``step`` and
-        ``momentum_buffer`` (the velocity ``b``) afterwards.
-    lr, momentum, dampening, weight_decay : non-negative numbers.
-    nesterov : bool, Nesterov momentum (needs ``momentum > 0`` and ``dampening == 0``).
-    """
-    _check_shapes(param, grad)
-    _check_lr(lr)
-    _check_number("momentum", momentum, "it is the fraction of the velocity kept")
-    _check_number("dampening", dampening, "it scales down the new gradient", high=1,
-                  high_inclusive=True)
-    _check_weight_decay(weight_decay)
-    if nesterov and (momentum <= 0 or dampening != 0):
-        raise ValueError("nesterov=True needs momentum > 0 and dampening = 0; "
-                         f"got momentum={momentum!r}, dampening={dampening!r}")
-
-    state["step"] = state.get("step", 0) + 1
-    g = _with_weight_decay(param, grad, weight_decay)
-    if momentum != 0:
-        buf = state.get("momentum_buffer")
-        if buf is None:
-            buf = state["momentum_buffer"] = np.array(g, dtype=param.dtype, copy=True)
-        else:
-            buf *= momentum
-            buf += (1 - dampening) * g
-        g = g + momentum * buf if nesterov else buf
-    param -= lr * g
-    return param
-
-
-def adam_update(param, grad, state, lr=1e-3, betas=(0.9, 0.999), eps=1e-8,
-                weight_decay=0.0, amsgrad=False):
-    """One step of Adam (Kingma & Ba, 2015), in place.
-
-    Equations (PyTorch's ``torch.optim.Adam``)::
-
-        g     = grad + weight_decay * theta
-        m     = beta1 * m + (1 - beta1) * g          first moment, starts at 0
-        v     = beta2 * v + (1 - beta2) * g**2       second moment, starts at 0
-        m_hat = m / (1 - beta1**t)                   bias corrections
-        v_hat = v / (1 - beta2**t)
-        (amsgrad: v_max = max(v_max, v);  v_hat = v_max / (1 - beta2**t))
-        theta = theta - lr * m_hat / (sqrt(v_hat) + eps)
-
-    ``eps`` is added *after* the square root. Weight decay here is the classic L2
-    term added to the gradient (decoupled weight decay is PyTorch's ``AdamW``,
-    not implemented in the course).
-
-    ``state`` holds ``step``, ``exp_avg`` (m), ``exp_avg_sq`` (v) and, with
-    amsgrad, ``max_exp_avg_sq`` (v_max). Shapes as in :func:`sgd_update`.
-    """
-    _check_shapes(param, grad)
-    _check_lr(lr)
-    beta1, beta2 = betas
-    _check_number("betas[0]", beta1, "it is the decay rate of the first moment", high=1)
-    _check_number("betas[1]", beta2, "it is the decay rate of the second moment", high=1)
-    _check_eps(eps)
-    _check_weight_decay(weight_decay)
-
-    if "step" not in state:
-        state["step"] = 0
-        state["exp_avg"] = np.zeros_like(param)
-        state["exp_avg_sq"] = np.zeros_like(param)
-        if amsgrad:
-            state["max_exp_avg_sq"] = np.zeros_like(param)
-    state["step"] += 1
-    t = state["step"]
-    m, v = state["exp_avg"], state["exp_avg_sq"]
-
-    g = _with_weight_decay(param, grad, weight_decay)
-    m *= beta1
-    m += (1 - beta1) * g
-    v *= beta2
-    v += (1 - beta2) * (g * g)
-    if amsgrad:
-        v_max = state.setdefault("max_exp_avg_sq", np.zeros_like(param))
-        np.maximum(v_max, v, out=v_max)
-        v = v_max
-    m_hat = m / (1 - beta1 ** t)
-    v_hat = v / (1 - beta2 ** t)
-    param -= lr * m_hat / (np.sqrt(v_hat) + eps)
-    return param
-
-
-def adagrad_update(param, grad, state, lr=1e-2, lr_decay=0.0, weight_decay=0.0,
-                   initial_accumulator_value=0.0, eps=1e-10):
-    """One step of Adagrad (Duchi et al., 2011), in place.
-
-    Equations (PyTorch's ``torch.optim.Adagrad``)::
-
-        g     = grad + weight_decay * theta
-        clr   = lr / (1 + (t - 1) * lr_decay)       decayed learning rate
-        s     = s + g**2                             s starts at initial_accumulator_value
-        theta = theta - clr * g / (sqrt(s) + eps)
-
-    ``state`` holds ``step`` and ``sum`` (s). Shapes as in :func:`sgd_update`.
-    """
-    _check_shapes(param, grad)
-    _check_lr(lr)
-    _check_number("lr_decay", lr_decay, "it slows the learning rate down over time")
-    _check_weight_decay(weight_decay)
-    _check_number("initial_accumulator_value", initial_accumulator_value,
-                  "it is the starting sum of squared gradients")
-    _check_eps(eps)
-
-    if "step" not in state:
-        state["step"] = 0
-        state["sum"] = np.full_like(param, initial_accumulator_value)
-    state["step"] += 1
-    t = state["step"]
-
-    g = _with_weight_decay(param, grad, weight_decay)
-    clr = lr / (1 + (t - 1) * lr_decay)
-    s = state["sum"]
-    s += g * g
-    param -= clr * g / (np.sqrt(s) + eps)
-    return param
-
-
-def rmsprop_update(param, grad, state, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0,
-                   momentum=0.0, centered=False):
-    """One step of RMSprop (Hinton's lecture notes, 2012), in place.
-
-    Equations (PyTorch's ``torch.optim.RMSprop``)::
-
-        g = grad + weight_decay * theta
-        v = alpha * v + (1 - alpha) * g**2           v starts at 0
-        if centered:                                 subtract the squared mean gradient
-            g_avg = alpha * g_avg + (1 - alpha) * g
-            v_tilde = v - g_avg**2
-        else:
-            v_tilde = v
-        if momentum > 0:
-            b = momentum * b + g / (sqrt(v_tilde) + eps)     b starts at 0
-            theta = theta - lr * b
-        else:
-            theta = theta - lr * g / (sqrt(v_tilde) + eps)
-
-    ``eps`` is added *outside* the square root. ``state`` holds ``step``,
-    ``square_avg`` (v), and ``grad_avg`` / ``momentum_buffer`` when used.
-    Shapes as in :func:`sgd_update`.
-    """
-    _check_shapes(param, grad)
-    _check_lr(lr)
-    _check_number("alpha", alpha, "it is the decay rate of the squared-gradient average",
-                  high=1, high_inclusive=True)
-    _check_eps(eps)
-    _check_weight_decay(weight_decay)
-    _check_number("momentum", momentum, "it is the fraction of the velocity kept")
-
-    if "step" not in state:
-        state["step"] = 0
-        state["square_avg"] = np.zeros_like(param)
-    state["step"] += 1
-
-    g = _with_weight_decay(param, grad, weight_decay)
-    v = state["square_avg"]
-    v *= alpha
-    v += (1 - alpha) * (g * g)
-    if centered:
-        g_avg = state.setdefault("grad_avg", np.zeros_like(param))
-        g_avg *= alpha
-        g_avg += (1 - alpha) * g
-        v = v - g_avg * g_avg
-    denom = np.sqrt(v) + eps
-    if momentum > 0:
-        buf = state.setdefault("momentum_buffer", np.zeros_like(param))
-        buf *= momentum
-        buf += g / denom
-        param -= lr * buf
-    else:
-        param -= lr * g / denom
-    return param
-
-
-def adadelta_update(param, grad, state, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0):
-    """One step of Adadelta (Zeiler, 2012), in place.
-
-    Equations (PyTorch's ``torch.optim.Adadelta``)::
-
-        g     = grad + weight_decay * theta
-        v     = rho * v + (1 - rho) * g**2                    v starts at 0
-        delta = sqrt(u + eps) / sqrt(v + eps) * g             u starts at 0
-        u     = rho * u + (1 - rho) * delta**2
-        theta = theta - lr * delta
-
-    ``eps`` is *inside* both square roots. The original paper has no learning
-    rate (it is 1.0, PyTorch's default). ``state`` holds ``step``, ``square_avg``
-    (v) and ``acc_delta`` (u). Shapes as in :func:`sgd_update`.
-    """
-    _check_shapes(param, grad)
-    _check_lr(lr)
-    _check_number("rho", rho, "it is the decay rate of the running averages", high=1,
-                  high_inclusive=True)
-    _check_eps(eps)
-    _check_weight_decay(weight_decay)
-
-    if "step" not in state:
-        state["step"] = 0
-        state["square_avg"] = np.zeros_like(param)
-        state["acc_delta"] = np.zeros_like(param)
-    state["step"] += 1
-
-    g = _with_weight_decay(param, grad, weight_decay)
-    v, u = state["square_avg"], state["acc_delta"]
-    v *= rho
-    v += (1 - rho) * (g * g)
-    delta = np.sqrt(u + eps) / np.sqrt(v + eps) * g
-    u *= rho
-    u += (1 - rho) * (delta * delta)
-    param -= lr * delta
-    return param
-
-
-#: Name -> update function, for scenes that race optimizers on a surface.
-UPDATE_RULES = {
-    "SGD": sgd_update,
-    "Adam": adam_update,
-    "Adagrad": adagrad_update,
-    "RMSprop": rmsprop_update,
-    "Adadelta": adadelta_update,
-}
-
-
-# --------------------------------------------------------------------------
-# 2. Classes with torch.optim's interface
-# --------------------------------------------------------------------------
 
 class Optimizer:
-    """Base class: holds the parameters and one state dict per parameter.
+    """Base class: holds the parameters, the hyperparameters and one state dict per
+    parameter, and runs the shared part of every step.
 
     ``params`` is an iterable of ``Parameter`` objects (anything with ``.data``, a
     float numpy array, and ``.grad``, an array of the same shape or ``None``), for
-    example ``model.parameters()``. Subclasses set their hyperparameters as
-    attributes and implement ``_update(data, grad, state)``.
+    example ``model.parameters()``. The keyword arguments become attributes
+    (``optimizer.lr`` ...); those named in ``_WHY`` (``lr``, ``weight_decay``, ``eps``,
+    ``momentum``) are checked here to be numbers >= 0.
+
+    A subclass checks its other hyperparameters, creates its buffers in
+    ``_init_state(state, param)`` and writes its rule in ``_update(param, g, state)``,
+    which updates the array ``param`` in place from ``g = grad + weight_decay * param``;
+    ``state["step"]`` is then ``t``.
 
     ``optimizer.state[i]`` is the state dict of ``optimizer.params[i]``.
     """
 
-    def __init__(self, params):
+    def __init__(self, params, **hyperparameters):
         if hasattr(params, "data") and hasattr(params, "grad"):
             raise TypeError("params must be an iterable of Parameters, e.g. model.parameters(); "
                             "got a single Parameter (wrap it in a list)")
@@ -373,6 +84,10 @@ class Optimizer:
                                 f"(an object with .data and .grad){hint}")
         self.params = params
         self.state = [{} for _ in params]
+        for name, value in hyperparameters.items():
+            if name in _WHY:
+                _check_number(name, value, _WHY[name])
+            setattr(self, name, value)
 
     def zero_grad(self):
         """Set every gradient to zero (in place), ready for the next backward pass.
@@ -391,11 +106,24 @@ class Optimizer:
         """
         loss = closure() if closure is not None else None
         for p, state in zip(self.params, self.state):
-            if p.grad is not None:
-                self._update(p.data, p.grad, state)
+            grad = p.grad
+            if grad is None:
+                continue
+            if np.shape(grad) != p.data.shape:
+                raise ValueError(f"a gradient has shape {np.shape(grad)} but its parameter has "
+                                 f"shape {p.data.shape}; they must match")
+            if not state:
+                state["step"] = 0
+                self._init_state(state, p.data)
+            state["step"] += 1
+            g = grad + self.weight_decay * p.data if self.weight_decay != 0 else grad
+            self._update(p.data, g, state)
         return loss
 
-    def _update(self, data, grad, state):  # pragma: no cover - overridden
+    def _init_state(self, state, param):
+        """Create the rule's buffers in ``state`` before the first step (none here)."""
+
+    def _update(self, param, g, state):  # pragma: no cover - overridden
         raise NotImplementedError
 
     def __repr__(self):
@@ -410,106 +138,223 @@ class SGD(Optimizer):
     """Stochastic gradient descent, optionally with (Nesterov) momentum.
 
     ``SGD(params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False)``,
-    as ``torch.optim.SGD``. The update equations are in :func:`sgd_update`.
+    as ``torch.optim.SGD``::
+
+        g = grad + weight_decay * theta
+        if momentum != 0:
+            b = g                                   at the first step (no dampening)
+            b = momentum * b + (1 - dampening) * g  afterwards
+            g = g + momentum * b   if nesterov else   g = b
+        theta = theta - lr * g
+
+    ``state`` holds ``step`` and ``momentum_buffer`` (the velocity ``b``). Nesterov
+    momentum needs ``momentum > 0`` and ``dampening == 0``.
     """
 
     def __init__(self, params, lr=1e-3, momentum=0.0, dampening=0.0, weight_decay=0.0,
                  nesterov=False):
-        super().__init__(params)
-        self.lr, self.momentum, self.dampening = lr, momentum, dampening
-        self.weight_decay, self.nesterov = weight_decay, nesterov
-        # Check the arguments once, now, with the same messages as the rule.
-        sgd_update(np.zeros(1), np.zeros(1), {}, **self._hyperparameters())
+        super().__init__(params, lr=lr, momentum=momentum, dampening=dampening,
+                         weight_decay=weight_decay, nesterov=nesterov)
+        _check_number("dampening", dampening, "it scales down the new gradient", high=1,
+                      high_inclusive=True)
+        if nesterov and (momentum <= 0 or dampening != 0):
+            raise ValueError("nesterov=True needs momentum > 0 and dampening = 0; "
+                             f"got momentum={momentum!r}, dampening={dampening!r}")
 
-    def _update(self, data, grad, state):
-        sgd_update(data, grad, state, self.lr, self.momentum, self.dampening,
-                   self.weight_decay, self.nesterov)
+    def _update(self, param, g, state):
+        lr, momentum, dampening = self.lr, self.momentum, self.dampening
+        if momentum != 0:
+            buf = state.get("momentum_buffer")
+            if buf is None:
+                buf = state["momentum_buffer"] = np.array(g, dtype=param.dtype, copy=True)
+            else:
+                buf *= momentum
+                buf += (1 - dampening) * g
+            g = g + momentum * buf if self.nesterov else buf
+        param -= lr * g
 
 
 class Adam(Optimizer):
-    """Adam: momentum on the gradient, step size scaled by its running RMS.
+    """Adam (Kingma & Ba, 2015): momentum on the gradient, step size scaled by its
+    running RMS.
 
     ``Adam(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False)``,
-    as ``torch.optim.Adam``. The update equations are in :func:`adam_update`.
+    as ``torch.optim.Adam``::
+
+        g     = grad + weight_decay * theta
+        m     = beta1 * m + (1 - beta1) * g          first moment, starts at 0
+        v     = beta2 * v + (1 - beta2) * g**2       second moment, starts at 0
+        m_hat = m / (1 - beta1**t)                   bias corrections
+        v_hat = v / (1 - beta2**t)
+        (amsgrad: v_max = max(v_max, v);  v_hat = v_max / (1 - beta2**t))
+        theta = theta - lr * m_hat / (sqrt(v_hat) + eps)
+
+    ``eps`` is added *after* the square root. Weight decay here is the classic L2
+    term added to the gradient (decoupled weight decay is PyTorch's ``AdamW``,
+    not implemented in the course). ``state`` holds ``step``, ``exp_avg`` (m),
+    ``exp_avg_sq`` (v) and, with amsgrad, ``max_exp_avg_sq`` (v_max).
     """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
                  amsgrad=False):
-        super().__init__(params)
         try:
             betas = tuple(betas)
         except TypeError:
             raise TypeError(f"betas must be a pair (beta1, beta2); got {betas!r}") from None
         if len(betas) != 2:
             raise ValueError(f"betas must be a pair (beta1, beta2); got {betas!r}")
-        self.lr, self.betas, self.eps = lr, betas, eps
-        self.weight_decay, self.amsgrad = weight_decay, amsgrad
-        adam_update(np.zeros(1), np.zeros(1), {}, **self._hyperparameters())
+        super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                         amsgrad=amsgrad)
+        _check_number("betas[0]", betas[0], "it is the decay rate of the first moment", high=1)
+        _check_number("betas[1]", betas[1], "it is the decay rate of the second moment", high=1)
 
-    def _update(self, data, grad, state):
-        adam_update(data, grad, state, self.lr, self.betas, self.eps, self.weight_decay,
-                    self.amsgrad)
+    def _init_state(self, state, param):
+        state["exp_avg"] = np.zeros_like(param)
+        state["exp_avg_sq"] = np.zeros_like(param)
+        if self.amsgrad:
+            state["max_exp_avg_sq"] = np.zeros_like(param)
+
+    def _update(self, param, g, state):
+        lr, (beta1, beta2), eps, t = self.lr, self.betas, self.eps, state["step"]
+        m, v = state["exp_avg"], state["exp_avg_sq"]
+        m *= beta1
+        m += (1 - beta1) * g
+        v *= beta2
+        v += (1 - beta2) * (g * g)
+        if self.amsgrad:
+            v_max = state["max_exp_avg_sq"]
+            np.maximum(v_max, v, out=v_max)
+            v = v_max
+        m_hat = m / (1 - beta1 ** t)
+        v_hat = v / (1 - beta2 ** t)
+        param -= lr * m_hat / (np.sqrt(v_hat) + eps)
 
 
 class Adagrad(Optimizer):
-    """Adagrad: each weight's step shrinks with the sum of its squared gradients.
+    """Adagrad (Duchi et al., 2011): each weight's step shrinks with the sum of its
+    squared gradients.
 
     ``Adagrad(params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0,
-    eps=1e-10)``, as ``torch.optim.Adagrad``. Equations in :func:`adagrad_update`.
+    eps=1e-10)``, as ``torch.optim.Adagrad``::
+
+        g     = grad + weight_decay * theta
+        clr   = lr / (1 + (t - 1) * lr_decay)       decayed learning rate
+        s     = s + g**2                             s starts at initial_accumulator_value
+        theta = theta - clr * g / (sqrt(s) + eps)
+
+    ``state`` holds ``step`` and ``sum`` (s).
     """
 
     def __init__(self, params, lr=1e-2, lr_decay=0.0, weight_decay=0.0,
                  initial_accumulator_value=0.0, eps=1e-10):
-        super().__init__(params)
-        self.lr, self.lr_decay, self.weight_decay = lr, lr_decay, weight_decay
-        self.initial_accumulator_value, self.eps = initial_accumulator_value, eps
-        adagrad_update(np.zeros(1), np.zeros(1), {}, **self._hyperparameters())
+        super().__init__(params, lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
+                         initial_accumulator_value=initial_accumulator_value, eps=eps)
+        _check_number("lr_decay", lr_decay, "it slows the learning rate down over time")
+        _check_number("initial_accumulator_value", initial_accumulator_value,
+                      "it is the starting sum of squared gradients")
 
-    def _update(self, data, grad, state):
-        adagrad_update(data, grad, state, self.lr, self.lr_decay, self.weight_decay,
-                       self.initial_accumulator_value, self.eps)
+    def _init_state(self, state, param):
+        state["sum"] = np.full_like(param, self.initial_accumulator_value)
+
+    def _update(self, param, g, state):
+        lr, lr_decay, eps, t = self.lr, self.lr_decay, self.eps, state["step"]
+        clr = lr / (1 + (t - 1) * lr_decay)
+        s = state["sum"]
+        s += g * g
+        param -= clr * g / (np.sqrt(s) + eps)
 
 
 class RMSprop(Optimizer):
-    """RMSprop: the step is divided by a running RMS of recent gradients.
+    """RMSprop (Hinton's lecture notes, 2012): the step is divided by a running RMS of
+    recent gradients.
 
     ``RMSprop(params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
-    centered=False)``, as ``torch.optim.RMSprop``. Equations in :func:`rmsprop_update`.
+    centered=False)``, as ``torch.optim.RMSprop``::
+
+        g = grad + weight_decay * theta
+        v = alpha * v + (1 - alpha) * g**2           v starts at 0
+        if centered:                                 subtract the squared mean gradient
+            g_avg = alpha * g_avg + (1 - alpha) * g
+            v_tilde = v - g_avg**2
+        else:
+            v_tilde = v
+        if momentum > 0:
+            b = momentum * b + g / (sqrt(v_tilde) + eps)     b starts at 0
+            theta = theta - lr * b
+        else:
+            theta = theta - lr * g / (sqrt(v_tilde) + eps)
+
+    ``eps`` is added *outside* the square root. ``state`` holds ``step``,
+    ``square_avg`` (v), and ``grad_avg`` / ``momentum_buffer`` when used.
     """
 
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0,
                  centered=False):
-        super().__init__(params)
-        self.lr, self.alpha, self.eps, self.weight_decay = lr, alpha, eps, weight_decay
-        self.momentum, self.centered = momentum, centered
-        rmsprop_update(np.zeros(1), np.zeros(1), {}, **self._hyperparameters())
+        super().__init__(params, lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
+                         momentum=momentum, centered=centered)
+        _check_number("alpha", alpha, "it is the decay rate of the squared-gradient average",
+                      high=1, high_inclusive=True)
 
-    def _update(self, data, grad, state):
-        rmsprop_update(data, grad, state, self.lr, self.alpha, self.eps, self.weight_decay,
-                       self.momentum, self.centered)
+    def _init_state(self, state, param):
+        state["square_avg"] = np.zeros_like(param)
+        if self.centered:
+            state["grad_avg"] = np.zeros_like(param)
+        if self.momentum > 0:
+            state["momentum_buffer"] = np.zeros_like(param)
+
+    def _update(self, param, g, state):
+        lr, alpha, eps, momentum = self.lr, self.alpha, self.eps, self.momentum
+        v = state["square_avg"]
+        v *= alpha
+        v += (1 - alpha) * (g * g)
+        if self.centered:
+            g_avg = state["grad_avg"]
+            g_avg *= alpha
+            g_avg += (1 - alpha) * g
+            v = v - g_avg * g_avg
+        denom = np.sqrt(v) + eps
+        if momentum > 0:
+            buf = state["momentum_buffer"]
+            buf *= momentum
+            buf += g / denom
+            param -= lr * buf
+        else:
+            param -= lr * g / denom
 
 
 class Adadelta(Optimizer):
-    """Adadelta: step sizes from running averages of squared gradients and updates.
+    """Adadelta (Zeiler, 2012): step sizes from running averages of squared gradients
+    and of squared updates.
 
     ``Adadelta(params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0)``, as
-    ``torch.optim.Adadelta``. Equations in :func:`adadelta_update`.
+    ``torch.optim.Adadelta``::
+
+        g     = grad + weight_decay * theta
+        v     = rho * v + (1 - rho) * g**2                    v starts at 0
+        delta = sqrt(u + eps) / sqrt(v + eps) * g             u starts at 0
+        u     = rho * u + (1 - rho) * delta**2
+        theta = theta - lr * delta
+
+    ``eps`` is *inside* both square roots. The original paper has no learning rate
+    (it is 1.0, PyTorch's default). ``state`` holds ``step``, ``square_avg`` (v) and
+    ``acc_delta`` (u).
     """
 
     def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0):
-        super().__init__(params)
-        self.lr, self.rho, self.eps, self.weight_decay = lr, rho, eps, weight_decay
-        adadelta_update(np.zeros(1), np.zeros(1), {}, **self._hyperparameters())
+        super().__init__(params, lr=lr, rho=rho, eps=eps, weight_decay=weight_decay)
+        _check_number("rho", rho, "it is the decay rate of the running averages", high=1,
+                      high_inclusive=True)
 
-    def _update(self, data, grad, state):
-        adadelta_update(data, grad, state, self.lr, self.rho, self.eps, self.weight_decay)
+    def _init_state(self, state, param):
+        state["square_avg"] = np.zeros_like(param)
+        state["acc_delta"] = np.zeros_like(param)
 
-
-#: Name -> optimizer class, for dropdown widgets.
-OPTIMIZERS = {
-    "SGD": SGD,
-    "Adam": Adam,
-    "Adagrad": Adagrad,
-    "RMSprop": RMSprop,
-    "Adadelta": Adadelta,
-}
+    def _update(self, param, g, state):
+        lr, rho, eps = self.lr, self.rho, self.eps
+        v, u = state["square_avg"], state["acc_delta"]
+        v *= rho
+        v += (1 - rho) * (g * g)
+        delta = np.sqrt(u + eps) / np.sqrt(v + eps) * g
+        u *= rho
+        u += (1 - rho) * (delta * delta)
+        param -= lr * delta

@@ -167,7 +167,7 @@ def _batch_accuracy(kind, output, target):
 # --------------------------------------------------------------------------
 
 def _compute_loss(loss_fn, output, target):
-    return float(loss_fn(output, target) if callable(loss_fn) else loss_fn.forward(output, target))
+    return float(loss_fn(output, target))
 
 
 def evaluate(model, loss_fn, x, y, *, accuracy="auto"):
@@ -228,7 +228,10 @@ def fit(model, loss_fn, optimizer, x, y, *, epochs=10, batch_size=32, shuffle=Tr
         after every epoch (``epoch`` counted from 1, so ``history.train_loss[epoch-1]``
         is that epoch's loss). Returning True stops training; an optional
         ``message`` attribute says why. An optional ``on_train_begin(model)``
-        method is called first. Use them for EarlyStopping and live plots.
+        method is called first, and an optional ``on_batch_end(update, indices,
+        model)`` after every update (``update`` counted from 1 over the whole run,
+        ``indices`` the examples of that batch). Use them for EarlyStopping, live
+        plots and recording a run (:mod:`course_utils.runs`).
     verbose : 0 prints nothing; 1 prints one line every ``print_every`` epochs
         (default: about 10 lines in all, always the first and last epoch) and
         the reason for stopping early. Values have 4 significant digits and no
@@ -295,6 +298,8 @@ def fit(model, loss_fn, optimizer, x, y, *, epochs=10, batch_size=32, shuffle=Tr
     for cb in callbacks:
         if hasattr(cb, "on_train_begin"):
             cb.on_train_begin(model)
+    batch_hooks = [cb.on_batch_end for cb in callbacks if hasattr(cb, "on_batch_end")]
+    updates = 0
     if hasattr(model, "train"):
         model.train()
 
@@ -315,6 +320,9 @@ def fit(model, loss_fn, optimizer, x, y, *, epochs=10, batch_size=32, shuffle=Tr
                     return stop(f"epoch {epoch}, batch {batch}", "the loss", loss,
                                 epoch=epoch, batch=batch, loss=loss)
                 optimizer.step()
+                updates += 1
+                for hook in batch_hooks:
+                    hook(updates, idx, model)
                 history.batch_loss.append(loss)
                 loss_sum += loss * len(idx)
                 if kind is not None:

@@ -13,25 +13,17 @@ time, with an optional second one to compare:
   ReLU's slope is 1 for positive inputs (the gradient survives) and exactly 0 for
   negative ones (a "dead" unit passes back nothing).
 
-:class:`NonlinearityScene` trains two networks of the same size on the same 1-D data
-(:func:`course_utils.data.wave`): a stack of ``Linear`` layers alone, and the same
-stack with an activation between the layers. However deep, the first stays a straight
-line, because a product of linear maps is one linear map; the second bends to the data.
-Training runs once per (activation, depth) and is cached (:func:`fit_stacks`); the
-parameter ``step`` plays the training back.
+Why a network needs them at all is :mod:`course_utils.scenes.nonlinearity`.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import FixedLocator, NullLocator
 
 from .. import style
-from ..nn.functional import ACTIVATION_LABELS, ACTIVATIONS
+from ..nn.functional import ACTIVATIONS
 from ..scene import Param, Scene
 
 #: The activations the main scene offers, in the order the GIF shows them.
@@ -39,27 +31,6 @@ CHOICES = ("identity", "step", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "
            "gelu", "silu")
 #: What the "compare with" dropdown offers: nothing, or one of the classic activations.
 COMPARE_CHOICES = ("none", "sigmoid", "tanh", "relu", "gelu")
-
-#: Each activation's formula, as plain text (no mathtext: it is slow to draw).
-FORMULAS = {
-    "identity": "f(x) = x",
-    "step": "f(x) = 1 if x > 0, else 0",
-    "sigmoid": "f(x) = 1 / (1 + e\u207b\u02e3)",
-    "tanh": "f(x) = tanh(x)",
-    "relu": "f(x) = max(0, x)",
-    "leaky_relu": "f(x) = x if x > 0, else 0.01x",
-    "elu": "f(x) = x if x > 0, else e\u02e3 \u2212 1",
-    "softplus": "f(x) = log(1 + e\u02e3)",
-    "gelu": "f(x) = x \u00b7 \u03a6(x)",
-    "silu": "f(x) = x \u00b7 sigmoid(x)",
-}
-
-#: Each activation's outputs, as an interval.
-RANGES = {
-    "identity": "any number", "step": "0 or 1", "sigmoid": "(0, 1)", "tanh": "(\u22121, 1)",
-    "relu": "[0, \u221e)", "leaky_relu": "any number", "elu": "(\u22121, \u221e)",
-    "softplus": "(0, \u221e)", "gelu": "[\u22120.17, \u221e)", "silu": "[\u22120.28, \u221e)",
-}
 
 X_RANGE = 4.0  # the input slider and the curves span [-X_RANGE, X_RANGE]
 DEPTH_MAX = 20  # most layers the gradient panel shows
@@ -75,8 +46,8 @@ _SUPERSCRIPT = str.maketrans("0123456789-", "\u2070\u00b9\u00b2\u00b3\u2074\u207
 
 def value_and_slope(activation: str, x: float) -> tuple[float, float]:
     """Return ``(f(x), f'(x))`` for the named activation of :mod:`course_utils.nn.functional`."""
-    f, df = ACTIVATIONS[activation]
-    return float(f(np.array(x))), float(df(np.array(x)))
+    a = ACTIVATIONS[activation]
+    return float(a.function(np.array(x))), float(a.derivative(np.array(x)))
 
 
 def gradient_through_layers(activation: str, x: float, depth: int) -> np.ndarray:
@@ -101,7 +72,7 @@ def readable(value: float) -> str:
 
 
 def _label(activation: str) -> str:
-    return ACTIVATION_LABELS.get(activation, activation)
+    return ACTIVATIONS[activation].label
 
 
 class ActivationScene(Scene):
@@ -190,8 +161,8 @@ class ActivationScene(Scene):
 
     def _curve(self, activation: str) -> tuple[np.ndarray, np.ndarray]:
         if activation not in self._curves:
-            f, df = ACTIVATIONS[activation]
-            self._curves[activation] = (f(self.xs), df(self.xs))
+            a = ACTIVATIONS[activation]
+            self._curves[activation] = (a.function(self.xs), a.derivative(self.xs))
         return self._curves[activation]
 
     def draw(self) -> None:
@@ -200,10 +171,10 @@ class ActivationScene(Scene):
         comparing = cmp != "none"
         fx, dfx = value_and_slope(act, x)
 
-        self.header.set_text(f"{_label(act)}:  {FORMULAS[act]}")
-        self.header_cmp.set_text(f"vs {_label(cmp)}:  {FORMULAS[cmp]}" if comparing else "")
-        self.range_text.set_text(f"outputs: {RANGES[act]}")
-        self.range_cmp.set_text(f"outputs: {RANGES[cmp]}" if comparing else "")
+        self.header.set_text(f"{_label(act)}:  {ACTIVATIONS[act].formula}")
+        self.header_cmp.set_text(f"vs {_label(cmp)}:  {ACTIVATIONS[cmp].formula}" if comparing else "")
+        self.range_text.set_text(f"outputs: {ACTIVATIONS[act].outputs}")
+        self.range_cmp.set_text(f"outputs: {ACTIVATIONS[cmp].outputs}" if comparing else "")
 
         ys, dys = self._curve(act)
         self.curve.set_data(self.xs, ys)
@@ -274,165 +245,3 @@ def _gradient_words(depth: int, value: float) -> str:
     if value == 0:
         return f"after {depth} {layers}: 0, nothing left"
     return f"after {depth} {layers}: {readable(value)}"
-
-
-# --------------------------------------------------------------------------------------
-# Why a network needs non-linearity
-# --------------------------------------------------------------------------------------
-
-#: Activations the non-linearity scene offers (each trains in well under a second).
-STACK_ACTIVATIONS = ("relu", "tanh", "sigmoid")
-HIDDEN_MAX = 3  # at most this many hidden layers
-WIDTH = 16  # neurons per hidden layer
-EPOCHS = 300  # full-batch Adam steps
-SNAPSHOTS = 30  # the training is replayed in this many steps (plus the start)
-LEARNING_RATE = 0.03
-GRID = np.linspace(-2.4, 2.4, 121)  # where the networks' predictions are drawn
-GRID.setflags(write=False)
-
-
-@dataclass(frozen=True)
-class StackFit:
-    """Two trained networks and their predictions on :data:`GRID` during training.
-
-    ``linear`` and ``nonlinear`` have shape ``(SNAPSHOTS + 1, len(GRID))``: row ``s`` is
-    the prediction after ``epochs[s]`` epochs. ``linear_loss`` and ``nonlinear_loss`` are
-    the training MSE at the same moments. ``slope`` and ``intercept`` describe the one
-    linear map the trained linear stack collapses to: ``y = slope * x + intercept``.
-    """
-
-    x: np.ndarray
-    y: np.ndarray
-    epochs: np.ndarray
-    linear: np.ndarray
-    nonlinear: np.ndarray
-    linear_loss: np.ndarray
-    nonlinear_loss: np.ndarray
-    slope: float
-    intercept: float
-
-
-def build_stack(hidden_layers: int, activation: str | None, width: int = WIDTH):
-    """``Linear(1, width)``, then ``hidden_layers - 1`` times ``Linear(width, width)``, then
-    ``Linear(width, 1)``; with ``activation`` (a name, or None for none) after every
-    layer but the last. The same ``hidden_layers`` gives the same initial weights with or
-    without an activation."""
-    from .. import nn
-
-    layers = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid}
-    sizes = [1] + [width] * hidden_layers + [1]
-    modules = []
-    for i in range(hidden_layers + 1):
-        modules.append(nn.Linear(sizes[i], sizes[i + 1], rng=i))
-        if activation is not None and i < hidden_layers:
-            modules.append(layers[activation]())
-    return nn.Sequential(*modules)
-
-
-def collapse_linear(model) -> tuple[np.ndarray, np.ndarray]:
-    """Multiply out a stack of Linear layers: return ``(W, b)`` with ``model(x) = x W^T + b``.
-
-    Layer by layer, ``x W1^T + b1`` followed by ``W2`` gives ``x (W2 W1)^T + (W2 b1 + b2)``.
-    """
-    weight, bias = None, None
-    for layer in model:
-        w, b = layer.weight.data, layer.bias.data
-        weight = w if weight is None else w @ weight
-        bias = b if bias is None else w @ bias + b
-    return weight, bias
-
-
-@lru_cache(maxsize=None)
-def fit_stacks(activation: str, hidden_layers: int, seed: int = 0) -> StackFit:
-    """Train the linear stack and the stack with ``activation`` on ``data.wave(40, 0.1, seed)``.
-
-    Both use MSE, full-batch ``Adam(lr=LEARNING_RATE)`` for ``EPOCHS`` epochs, the same
-    initial weights, and keep ``SNAPSHOTS + 1`` snapshots of their predictions. Cached.
-    """
-    from .. import data, nn
-    from ..nn import optim
-    from ..nn.training import fit
-
-    if activation not in STACK_ACTIVATIONS:
-        raise ValueError(f"activation must be one of {STACK_ACTIVATIONS}, got {activation!r}")
-    x, y = data.wave(40, 0.1, rng=seed)
-    every = EPOCHS // SNAPSHOTS
-    runs = {}
-    for key, act in (("linear", None), ("nonlinear", activation)):
-        model = build_stack(hidden_layers, act)
-        loss_fn = nn.MSELoss()
-        preds = [model(GRID[:, None])[:, 0]]
-        losses = [loss_fn(model(x), y)]
-
-        def snapshot(epoch, history, model, preds=preds, losses=losses, loss_fn=loss_fn):
-            if epoch % every == 0:
-                preds.append(model(GRID[:, None])[:, 0])
-                losses.append(loss_fn(model(x), y))
-
-        fit(model, loss_fn, optim.Adam(model.parameters(), lr=LEARNING_RATE), x, y, epochs=EPOCHS,
-            batch_size=len(x), shuffle=False, verbose=0, callbacks=[snapshot])
-        runs[key] = (np.array(preds), np.array(losses))
-        if act is None:
-            weight, bias = collapse_linear(model)
-    arrays = [x[:, 0], y[:, 0], np.arange(0, EPOCHS + 1, every), *runs["linear"], *runs["nonlinear"]]
-    for a in arrays:
-        a.setflags(write=False)  # shared by every scene through the cache
-    xa, ya, epochs, lin, lin_loss, non, non_loss = arrays
-    return StackFit(x=xa, y=ya, epochs=epochs, linear=lin, nonlinear=non, linear_loss=lin_loss,
-                    nonlinear_loss=non_loss, slope=float(weight[0, 0]), intercept=float(bias[0]))
-
-
-class NonlinearityScene(Scene):
-    """The same stack of layers without and with an activation, fitted to curved data."""
-
-    params = (
-        Param("activation", "relu", options=tuple((_label(a), a) for a in STACK_ACTIVATIONS),
-              label="activation"),
-        Param("layers", 2, 1, HIDDEN_MAX, 1, integer=True, label="hidden layers"),
-        Param("step", SNAPSHOTS, 0, SNAPSHOTS, 1, integer=True, label="training"),
-    )
-
-    def build(self) -> None:
-        fig = self.fig
-        self.axes = (fig.add_axes([0.065, 0.14, 0.41, 0.66]), fig.add_axes([0.565, 0.14, 0.41, 0.66]))
-        self.fits, self.point_sets, self.loss_texts = [], [], []
-        for ax in self.axes:
-            ax.set_xlim(GRID[0], GRID[-1])
-            ax.set_ylim(-2.6, 2.6)
-            ax.set_xticks([-2, 0, 2])
-            ax.set_yticks([-2, 0, 2])
-            ax.set_xlabel("x", labelpad=1)
-            ax.axhline(0, color=style.GREY, lw=0.6, zorder=0)
-            self.point_sets.append(ax.plot([], [], "o", color=style.GREY, ms=4, zorder=2)[0])
-            self.fits.append(ax.plot([], [], color=style.BLUE, lw=2.4, zorder=3)[0])
-            self.loss_texts.append(ax.text(0.97, 0.04, "", transform=ax.transAxes, ha="right", fontsize=10,
-                                           bbox=dict(fc="white", ec="none", pad=1, alpha=0.85)))
-        self.axes[0].set_ylabel("y", labelpad=0)
-        self.titles = [fig.text(0.065, 0.93, "", fontsize=11, weight="bold", color=style.BLACK),
-                       fig.text(0.565, 0.93, "", fontsize=11, weight="bold", color=style.BLACK)]
-        self.subtitles = [fig.text(0.065, 0.85, "", fontsize=9, color=style.GREY),
-                          fig.text(0.565, 0.85, "", fontsize=9, color=style.GREY)]
-        self.formula = self.axes[0].text(0.03, 0.96, "", transform=self.axes[0].transAxes, va="top",
-                                         fontsize=10, bbox=dict(fc="white", ec="none", pad=1, alpha=0.85))
-
-    def draw(self) -> None:
-        act, hidden, step = self.values["activation"], self.values["layers"], self.values["step"]
-        result = fit_stacks(act, hidden)
-        name = _label(act)
-        for points in self.point_sets:
-            points.set_data(result.x, result.y)
-        for line, preds, losses, text in zip(self.fits, (result.linear, result.nonlinear),
-                                             (result.linear_loss, result.nonlinear_loss), self.loss_texts):
-            line.set_data(GRID, preds[step])
-            text.set_text(f"after {result.epochs[step]} epochs: MSE {losses[step]:.3f}")
-        linears = hidden + 1
-        self.titles[0].set_text(f"{linears} Linear layers, no activation")
-        self.titles[1].set_text(f"the same {linears}, with {name} between")
-        self.subtitles[0].set_text(f"Linear \u00d7 {linears}")
-        self.subtitles[1].set_text(f"(Linear \u2192 {name}) \u00d7 {hidden} \u2192 Linear")
-        # the linear stack, multiplied out, at this step: a line through two of its points
-        preds = result.linear[step]
-        slope = (preds[-1] - preds[0]) / (GRID[-1] - GRID[0])
-        intercept = preds[0] - slope * GRID[0]
-        sign = "+" if intercept >= 0 else "\u2212"
-        self.formula.set_text(f"= one line: y = {slope:.2f}x {sign} {abs(intercept):.2f}")

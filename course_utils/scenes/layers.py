@@ -17,23 +17,20 @@ drawn (0 is the input plane; a number past the last hidden layer shows the last 
 ``step`` (0 to ``STEPS``) is the training progress, with a Play button in the widget.
 
 Changing the structure trains a new network with the course's engine (full-batch Adam,
-seeded: about 0.05-0.2 s), keeping ``STEPS + 1`` snapshots of the weights. Trained
-networks are cached, so coming back to a setting is instant, and moving ``step`` or
-``layer`` only redraws.
+seeded: about 0.05-0.2 s) and records the run (:mod:`course_utils.runs`): ``STEPS + 1``
+snapshots of the weights, replayed through the model itself. Runs are cached, so coming
+back to a setting is instant, and moving ``step`` only redraws what moves.
 """
 
 from __future__ import annotations
-
-import functools
-from dataclasses import dataclass
 
 import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.patches import Rectangle
 
-from .. import data, nn, style
-from ..nn import optim, training
-from ..nn.functional import ACTIVATION_LABELS, ACTIVATIONS
+from .. import data, models, nn, runs, style
+from ..nn import optim
+from ..nn.functional import ACTIVATIONS
 from ..scene import Param, Scene
 
 ACTIVATION_CHOICES = ("tanh", "relu", "sigmoid")
@@ -50,125 +47,38 @@ LEARNING_RATE = 0.02
 EPOCHS = 500  # full-batch Adam steps
 STEPS = 20  # snapshots 0..STEPS; snapshot k is taken after EPOCH_AT[k] epochs
 #: Epoch of each snapshot: spaced quadratically, since a network changes most early on.
-EPOCH_AT = tuple(int(round(EPOCHS * (k / STEPS) ** 2)) for k in range(STEPS + 1))
+EPOCH_AT = runs.schedule(EPOCHS, STEPS)
 PLANE = 2.5  # the input plane is [-PLANE, PLANE]^2
 HEAT_RES = 31  # pixels per side of a neuron's small heatmap
 OUT_RES = 81  # pixels per side of the output panel
 GRID_LINES = 11  # lines per direction in the grid that the layers transform
 GRID_SAMPLES = 61  # points along each grid line
 
-_MODULES = {"tanh": nn.Tanh, "relu": nn.ReLU, "sigmoid": nn.Sigmoid}
 # The style's colour maps in a few flat steps: a frame then has few colours, which keeps
 # the GIF small, and the steps read like contour lines.
 _HEAT_CMAP = style.DIVERGING.resampled(11)
 _OUT_CMAP = style.CLASSES.resampled(10)
+_sigmoid = ACTIVATIONS["sigmoid"].function
 
 
-def layer_sizes(hidden_layers: int, neurons: int) -> list[int]:
-    """Neurons in each layer, input first: ``[2, neurons, ..., neurons, 1]``."""
-    return [2] + [neurons] * hidden_layers + [1]
-
-
-def count_parameters(sizes) -> int:
-    """Weights and biases of a fully connected network: sum of ``n_in * n_out + n_out``."""
-    return sum(n_in * n_out + n_out for n_in, n_out in zip(sizes[:-1], sizes[1:]))
-
-
-def build_network(sizes, activation: str, rng=INIT_SEED) -> nn.Sequential:
-    """``Linear, activation, Linear, activation, ..., Linear``: no activation after the
-    last layer, whose single output is a logit (``BCEWithLogitsLoss`` adds the sigmoid).
-
-    The weights start as Glorot & Bengio (2010) suggest for tanh and sigmoid,
-    ``U(-a, a)`` with ``a = sqrt(6 / (n_in + n_out))``, and as He et al. (2015) suggest
-    for ReLU, ``a = sqrt(6 / n_in)``: with these, even six layers start out able to
-    learn. (PyTorch's default, which ``nn.Linear`` uses, is ``a = 1 / sqrt(n_in)``.)
-    The biases keep ``nn.Linear``'s start.
-    """
-    gen = data.as_rng(rng)
-    modules = []
-    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-        layer = nn.Linear(n_in, n_out, rng=gen)
-        a = np.sqrt(6.0 / n_in) if activation == "relu" else np.sqrt(6.0 / (n_in + n_out))
-        layer.weight.data[...] = gen.uniform(-a, a, size=(n_out, n_in))
-        modules.append(layer)
-        if i < len(sizes) - 2:
-            modules.append(_MODULES[activation]())
-    return nn.Sequential(*modules)
-
-
-def layer_outputs(weights, x, activation: str, layers: int | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Push points ``x`` (shape (n, 2)) through the network layer by layer.
-
-    ``weights`` is the whole network's list of ``(W, b)``, ``W`` shaped (n_out, n_in).
-    Returns one pair ``(z, a)`` per layer, for the first ``layers`` layers (all by
-    default): the pre-activation ``z = a_prev @ W.T + b`` and the layer's output
-    ``a = f(z)``, each shaped (n, n_out). The last layer of the network has no
-    activation (``a = z``, the logit).
-    """
-    f = ACTIVATIONS[activation][0]
-    last = len(weights) - 1
-    out, a = [], np.asarray(x, dtype=float)
-    for i, (w, b) in enumerate(weights[:layers]):
-        z = a @ w.T + b
-        a = z if i == last else f(z)
-        out.append((z, a))
-    return out
-
-
-@dataclass
-class Trained:
-    """A network trained on one data set, with its weights at every snapshot."""
-
-    sizes: list
-    activation: str
-    x: np.ndarray
-    y: np.ndarray
-    snapshots: list  # snapshots[k] is a list of (W, b) after EPOCH_AT[k] epochs
-    loss: list  # loss on all the data at each snapshot
-    accuracy: list  # fraction classified right at each snapshot
-    model: nn.Sequential  # the network, with the final weights
-    shown_neurons: list  # shown_neurons[l]: the (at most 2) neurons of layer l drawn in its space
-
-
-def linear_weights(model: nn.Sequential) -> list:
-    """A copy of every ``nn.Linear`` layer's ``(W, b)``, input side first."""
-    return [(m.weight.data.copy(), m.bias.data.copy()) for m in model if isinstance(m, nn.Linear)]
-
-
-def train(dataset: str, hidden_layers: int, neurons: int, activation: str) -> Trained:
-    """Train a ``layer_sizes(hidden_layers, neurons)`` network on ``dataset`` (200 points,
-    seeded) with full-batch Adam, keeping a snapshot of the weights at each ``EPOCH_AT``."""
+@runs.cache
+def train(dataset: str, hidden_layers: int, neurons: int, activation: str) -> runs.Run:
+    """Train a ``models.layer_sizes(hidden_layers, neurons)`` network on ``dataset`` (200
+    points, seeded) with full-batch Adam, keeping its weights at each ``EPOCH_AT``.
+    Cached: the same structure twice trains once."""
     x, y = data.DATASETS[dataset](N_POINTS, NOISE, rng=DATA_SEED)
-    target = y[:, None].astype(float)
-    sizes = layer_sizes(hidden_layers, neurons)
-    model = build_network(sizes, activation)
-    loss_fn = nn.BCEWithLogitsLoss()
-    snapshots, losses, accuracies = [], [], []
-    wanted = set(EPOCH_AT)
-
-    def snapshot(epoch, history=None, model=model):
-        if epoch in wanted:
-            snapshots.append(linear_weights(model))
-            loss, acc = training.evaluate(model, loss_fn, x, target)
-            losses.append(loss)
-            accuracies.append(acc)
-
-    with np.errstate(under="ignore"):  # a tiny number rounded to 0 is harmless here
-        snapshot(0)
-        training.fit(model, loss_fn, optim.Adam(model.parameters(), lr=LEARNING_RATE), x, target,
-                     epochs=EPOCHS, batch_size=N_POINTS, shuffle=False, verbose=0,
-                     callbacks=[snapshot])
-    return Trained(sizes, activation, x, y, snapshots, losses, accuracies, model,
-                   most_varied_neurons(snapshots[-1], x, activation))
+    model = models.mlp(models.layer_sizes(hidden_layers, neurons), activation, rng=INIT_SEED)
+    return runs.record(model, nn.BCEWithLogitsLoss(), optim.Adam(model.parameters(), lr=LEARNING_RATE),
+                       x, y[:, None].astype(float), epochs=EPOCHS, at=EPOCH_AT)
 
 
-def most_varied_neurons(weights, x, activation: str) -> list[tuple[int, ...]]:
+def most_varied_neurons(model: nn.Sequential, x: np.ndarray) -> list[tuple[int, ...]]:
     """For each layer (input first), the two neurons whose outputs vary most over the
     data points ``x`` (largest standard deviation), in increasing order; all of them
     when the layer has one or two. The layer's space is drawn through these two: a
     neuron that stays constant (a "dead" ReLU, say) would show nothing."""
     chosen = [(0, 1)]
-    for _, a in layer_outputs(weights, x, activation)[:-1]:
+    for a in models.layer_activations(model, x)[:-1]:
         if a.shape[1] <= 2:
             chosen.append(tuple(range(a.shape[1])))
         else:
@@ -177,35 +87,26 @@ def most_varied_neurons(weights, x, activation: str) -> list[tuple[int, ...]]:
     return chosen
 
 
-@functools.lru_cache(maxsize=128)
-def trained(dataset: str, hidden_layers: int, neurons: int, activation: str) -> Trained:
-    """:func:`train`, remembered: the same structure twice trains once."""
-    return train(dataset, hidden_layers, neurons, activation)
-
-
-def _grid_lines() -> np.ndarray:
-    """The grid of the input plane as points, shape (2 * GRID_LINES * GRID_SAMPLES, 2):
-    first the vertical lines (x1 fixed), then the horizontal ones."""
-    ticks = np.linspace(-PLANE, PLANE, GRID_LINES)
-    along = np.linspace(-PLANE, PLANE, GRID_SAMPLES)
-    fixed, moving = np.meshgrid(ticks, along, indexing="ij")
-    vertical = np.stack([fixed, moving], axis=-1)
-    horizontal = vertical[..., ::-1]
-    return np.concatenate([vertical, horizontal]).reshape(-1, 2)
-
-
 class LayersScene(Scene):
     params = (
         Param("dataset", "circle", options=DATASET_CHOICES, label="data set"),
         Param("hidden_layers", 2, 0, MAX_HIDDEN, 1, integer=True, label="hidden layers"),
         Param("neurons", 4, 1, MAX_WIDTH, 1, integer=True, label="neurons per layer"),
         Param("activation", "tanh",
-              options=tuple((ACTIVATION_LABELS[a], a) for a in ACTIVATION_CHOICES), label="activation"),
+              options=tuple((ACTIVATIONS[a].label, a) for a in ACTIVATION_CHOICES), label="activation"),
         Param("layer", 2, 0, MAX_HIDDEN, 1, integer=True, label="space of layer"),
         Param("step", STEPS, 0, STEPS, 1, integer=True, label="training step"),
     )
     size = (11.5, 4.4)
     gif_name = "layers"
+    #: changing one of these changes the diagram's layout and titles, drawn once as background
+    background_params = ("dataset", "hidden_layers", "neurons", "activation")
+
+    def background_key(self) -> tuple:
+        # the structure, and the layer whose space is drawn (a slider value past the last
+        # hidden layer shows the last one: the same picture)
+        v = self.values
+        return super().background_key() + (min(v["layer"], v["hidden_layers"]),)
 
     # the network diagram's coordinates: x in [0, _W], y in [0, _H] (equal aspect)
     _NET_RECT = (0.0, 0.015, 0.5, 0.885)
@@ -215,7 +116,7 @@ class LayersScene(Scene):
     _TITLES = 0.8  # height of the row of column titles, at the top
 
     def build(self) -> None:
-        fig = self.fig
+        fig, moving = self.fig, self.moving
         fw, fh = fig.get_size_inches()
         left, bottom, width, height = self._NET_RECT
         self._H = MAX_WIDTH * self._GAP + self._TITLES + 0.1
@@ -225,54 +126,78 @@ class LayersScene(Scene):
         ax.set_ylim(0, self._H)
         ax.set_axis_off()
 
+        # What changes with the training step is marked as moving, in the order of its
+        # zorder, so that it is drawn over the background exactly as a full draw would.
         n_cols = MAX_HIDDEN + 2
         self.band = ax.add_patch(Rectangle((0, 0), 1, 1, fc=style.LIGHT, ec=style.GREY, lw=1.0,
                                            ls="--", zorder=0))
-        self.edges = LineCollection([], zorder=1, capstyle="round")
+        self.edges = moving(LineCollection([], zorder=1, capstyle="round"))
         ax.add_collection(self.edges)
-        self.outlines = ax.plot([], [], color=style.GREY, lw=0.8, zorder=3)[0]
-        self.marked = ax.plot([], [], color=style.BLACK, lw=2.0, zorder=4)[0]  # the neurons drawn at right
         # one small image per possible neuron: column 0 is the input, the last the output
         blank = np.zeros((HEAT_RES, HEAT_RES))
         self.node_images = []
         for c in range(n_cols):
             rows = 2 if c == 0 else (1 if c == n_cols - 1 else MAX_WIDTH)
             cmap = _OUT_CMAP if c == n_cols - 1 else _HEAT_CMAP
-            self.node_images.append([ax.imshow(blank, cmap=cmap, origin="lower", extent=(0, 1, 0, 1),
-                                               interpolation="nearest", zorder=2, visible=False)
+            self.node_images.append([moving(ax.imshow(blank, cmap=cmap, origin="lower", extent=(0, 1, 0, 1),
+                                                      interpolation="nearest", zorder=2, visible=False))
                                      for _ in range(rows)])
+        self.outlines = moving(ax.plot([], [], color=style.GREY, lw=0.8, zorder=3)[0])
+        self.marked = moving(ax.plot([], [], color=style.BLACK, lw=2.0, zorder=4)[0])  # drawn at right
         self.col_titles = [ax.text(0, 0, "", ha="center", va="bottom", fontsize=9) for _ in range(n_cols)]
         self.input_names = [ax.text(0, 0, name, ha="right", va="center", fontsize=10)
                             for name in ("x\u2081", "x\u2082")]
         self.info = fig.text(0.01, 0.955, "", fontsize=10, va="center")
-        self.progress = fig.text(0.99, 0.955, "", fontsize=10, va="center", ha="right")
+        self.progress = moving(fig.text(0.99, 0.955, "", fontsize=10, va="center", ha="right"))
 
         # the output over the plane, with the data
         side = 0.2
         ax_o = self.ax_out = fig.add_axes([0.535, 0.12, side, side * fw / fh])
-        self.out_image = ax_o.imshow(np.zeros((OUT_RES, OUT_RES)), cmap=_OUT_CMAP, origin="lower",
-                                     extent=(-PLANE, PLANE, -PLANE, PLANE), vmin=0, vmax=1,
-                                     interpolation="nearest")
-        ax_o.add_collection(LineCollection(_grid_lines().reshape(2 * GRID_LINES, GRID_SAMPLES, 2),
-                                           colors=style.GREY, linewidths=0.4, alpha=0.35))
-        self.out_points = ax_o.scatter([], [], s=14, linewidths=0.5, edgecolors="white", zorder=3)
+        self.out_image = moving(ax_o.imshow(np.zeros((OUT_RES, OUT_RES)), cmap=_OUT_CMAP, origin="lower",
+                                            extent=(-PLANE, PLANE, -PLANE, PLANE), vmin=0, vmax=1,
+                                            interpolation="nearest"))
+        moving(ax_o.add_collection(LineCollection(data.grid_lines(GRID_LINES, GRID_SAMPLES, PLANE).reshape(2 * GRID_LINES, GRID_SAMPLES, 2),
+                                                  colors=style.GREY, linewidths=0.4, alpha=0.35)))
+        moving(*ax_o.spines.values())
+        self.out_points = moving(ax_o.scatter([], [], s=14, linewidths=0.5, edgecolors="white", zorder=3))
         style.plane_axes(ax_o, PLANE)
-        self.out_title = ax_o.set_title("", fontsize=10)
+        self.out_title = moving(ax_o.set_title("", fontsize=10))
 
         # the plane as one layer sees it
         ax_s = self.ax_space = fig.add_axes([0.787, 0.12, side, side * fw / fh])
-        self.space_grid = LineCollection([], colors=style.GREY, linewidths=0.6)
+        self.space_grid = moving(LineCollection([], colors=style.GREY, linewidths=0.6))
         ax_s.add_collection(self.space_grid)
-        self.space_points = ax_s.scatter([], [], s=14, linewidths=0.5, edgecolors="white", zorder=3)
+        moving(*ax_s.spines.values())
+        self.space_points = moving(ax_s.scatter([], [], s=14, linewidths=0.5, edgecolors="white", zorder=3))
         self.space_title = ax_s.set_title("", fontsize=10)
         self.space_x = ax_s.set_xlabel("", labelpad=1)
         self.space_y = ax_s.set_ylabel("", labelpad=-2)
 
-        self._heat_points = data.grid(HEAT_RES, PLANE)
-        self._out_points = data.grid(OUT_RES, PLANE)
-        self._lines = _grid_lines()
-        self.trained = None
-        self.weights = None
+        # every point the network is asked about, in one array: one forward pass per frame
+        parts = (data.grid(HEAT_RES, PLANE), data.grid(OUT_RES, PLANE), data.grid_lines(GRID_LINES, GRID_SAMPLES, PLANE))
+        self._queries = np.concatenate(parts)
+        self._slices = np.cumsum([0] + [len(p) for p in parts])
+        self._lines = parts[2]
+
+    def draw_background(self) -> None:
+        v = self.values
+        run = self.run = train(v["dataset"], v["hidden_layers"], v["neurons"], v["activation"])
+        self.sizes = sizes = models.layer_sizes(v["hidden_layers"], v["neurons"])
+        self.x, self.y = run.data["x"], run.data["y"][:, 0].astype(int)
+        hidden = len(sizes) - 2
+        self.shown = min(v["layer"], hidden)  # the layer whose space is drawn; 0: the input plane
+        self.shown_neurons = most_varied_neurons(run.at(-1), self.x)
+        self._draw_layout()
+        self._mark_layer()
+        self._draw_space_labels()
+        self.out_points.set_offsets(self.x)
+        self.out_points.set_facecolor(style.class_colours(self.y))
+        self.space_points.set_facecolor(style.class_colours(self.y))
+        act = v["activation"]
+        how = f"({ACTIVATIONS[act].label})" if hidden else "(no hidden layer)"
+        self.info.set_text(f"a {'-'.join(map(str, sizes))} network {how} on "
+                           f"{_DATASET_NAMES[v['dataset']]}: "
+                           f"{models.count_parameters(sizes)} weights and biases")
 
     # --- geometry of the diagram -------------------------------------------------
     def _columns(self, sizes):
@@ -288,52 +213,135 @@ class LayersScene(Scene):
         half = [self._NODE * scale / 2] * (n - 1) + [self._OUT_NODE * scale / 2]
         return xs, ys, half
 
-    def draw(self) -> None:
-        v = self.values
-        t = trained(v["dataset"], v["hidden_layers"], v["neurons"], v["activation"])
-        self.trained = t
-        step = v["step"]
-        self.weights = t.snapshots[step]
-        act = v["activation"]
-        sizes = t.sizes
-        hidden = len(sizes) - 2
-        shown = min(v["layer"], hidden)  # 0 is the input plane itself
-        with np.errstate(under="ignore"):
-            self._draw_network(t, sizes, act, shown)
-            self._draw_output(t, act)
-            self._draw_space(t, sizes, act, shown)
-        how = f"({ACTIVATION_LABELS[act]})" if hidden else "(no hidden layer)"
-        self.info.set_text(f"a {'-'.join(map(str, sizes))} network {how} on "
-                           f"{_DATASET_NAMES[v['dataset']]}: "
-                           f"{count_parameters(sizes)} weights and biases")
-        self.progress.set_text(f"training step {step}/{STEPS}: epoch {EPOCH_AT[step]}, "
-                               f"loss {t.loss[step]:.3f}")
-
-    def _draw_network(self, t, sizes, act, shown):
-        xs, ys, half = self._columns(sizes)
+    def _draw_layout(self) -> None:
+        """Where every neuron sits, for this structure; which images show; the titles."""
+        sizes = self.sizes
+        xs, ys, half = self._geometry = self._columns(sizes)
         last = len(sizes) - 1
-        outs = layer_outputs(self.weights, self._heat_points, act)
-        maps = [self._heat_points] + [a for _, a in outs]
-        maps[-1] = ACTIVATIONS["sigmoid"][0](maps[-1])  # the output neuron shows a probability
         n_cols = len(self.node_images)
         for c, images in enumerate(self.node_images):
             layer = last if c == n_cols - 1 else c  # the last column of images is the output
             used = c == n_cols - 1 or c < last
             for j, image in enumerate(images):
-                if not used or j >= sizes[layer]:
-                    image.set_visible(False)
-                    continue
-                values = maps[layer][:, j].reshape(HEAT_RES, HEAT_RES)
-                image.set_data(values)
-                kind = "input" if layer == 0 else ("output" if layer == last else act)
-                image.set_clim(*_colour_range(values, kind))
-                x, y, h = xs[layer], ys[layer][j], half[layer]
-                image.set_extent((x - h, x + h, y - h, y + h))
-                image.set_visible(True)
+                image.set_visible(used and j < sizes[layer])
+                if image.get_visible():
+                    x, y, h = xs[layer], ys[layer][j], half[layer]
+                    image.set_extent((x - h, x + h, y - h, y + h))
+
+        # outlines of the neurons, as one line with breaks
+        ox, oy = [], []
+        for x, col, h in zip(xs, ys, half):
+            for y in col:
+                ox += [x - h, x + h, x + h, x - h, x - h, np.nan]
+                oy += [y - h, y - h, y + h, y + h, y - h, np.nan]
+        self.outlines.set_data(ox, oy)
+        top = max(col[0] + h for col, h in zip(ys, half)) + 0.3  # just above the tallest column
+        for c, text in enumerate(self.col_titles):
+            text.set_position((xs[c], top) if c < len(sizes) else (0, 0))
+            text.set_text("" if c >= len(sizes) else
+                          "input" if c == 0 else ("output" if c == last else f"layer {c}"))
+        for name, y in zip(self.input_names, ys[0]):
+            name.set_position((xs[0] - half[0] - 0.12, y))
+
+    def _mark_layer(self) -> None:
+        """Box the layer whose space is drawn, and its two neurons the space shows."""
+        shown, (xs, ys, half) = self.shown, self._geometry
+        mx, my = [], []
+        if shown > 0:
+            h, x = half[shown], xs[shown]
+            for j in self.shown_neurons[shown]:
+                y = ys[shown][j]
+                mx += [x - h, x + h, x + h, x - h, x - h, np.nan]
+                my += [y - h, y - h, y + h, y + h, y - h, np.nan]
+        self.marked.set_data(mx, my)
+
+        for c, text in enumerate(self.col_titles):
+            text.set_fontweight("bold" if c == shown else "normal")
+        pad = 0.18
+        top_y, bottom_y = ys[shown][0] + half[shown] + pad, ys[shown][-1] - half[shown] - pad
+        self.band.set_bounds(xs[shown] - half[shown] - pad, bottom_y, 2 * (half[shown] + pad), top_y - bottom_y)
+
+    def _draw_space_labels(self) -> None:
+        shown, sizes = self.shown, self.sizes
+        if shown == 0:
+            xlabel, ylabel = "x\u2081", "x\u2082"
+            title = "the input plane\n(no hidden layer yet)" if len(sizes) == 2 else "the input plane\n"
+        else:
+            pick, width = self.shown_neurons[shown], sizes[shown]
+            xlabel = f"neuron {pick[0] + 1} of layer {shown}"
+            ylabel = f"neuron {pick[1] + 1} of layer {shown}" if width > 1 else "(only 1 neuron)"
+            title = f"the plane as layer {shown} sees it\n" + \
+                (f"(2 of {width} neurons, boxed in black)" if width > 2 else "")
+        self.space_title.set_text(title)
+        self.space_x.set_text(xlabel)
+        self.space_y.set_text(ylabel)
+        low, high = self._space_limits()
+        ax = self.ax_space
+        ax.set_xlim(low[0], high[0])
+        ax.set_ylim(low[1], high[1])
+        ax.set_xticks(style.round_ticks(low[0], high[0])[0])
+        ax.set_yticks(style.round_ticks(low[1], high[1])[0])
+
+    def _space_limits(self) -> tuple[tuple, tuple]:
+        """Axis limits of the space panel: the input plane; a bounded activation's whole
+        range with a margin of 0.1; else (ReLU) the range the two neurons drawn take over
+        the data during the whole run, with a margin of 10%, so that the axes stay put
+        while training plays (the grid may leave the picture)."""
+        if self.shown == 0:
+            return (-PLANE, -PLANE), (PLANE, PLANE)
+        a = ACTIVATIONS[self.values["activation"]]
+        if a.bounded:
+            low, high = a.bounds
+            return (low - 0.1, low - 0.1), (high + 0.1, high + 0.1)
+        pick = list(self.shown_neurons[self.shown])
+        points = np.concatenate([models.layer_activations(self.run.at(k), self.x)[self.shown - 1][:, pick]
+                                 for k in range(len(self.run.snapshots))])
+        if points.shape[1] == 1:  # one neuron: its space is a line at y = 0, as _draw_space draws it
+            points = np.column_stack([points[:, 0], np.zeros(len(points))])
+        low, high = points.min(axis=0), points.max(axis=0)
+        span = np.maximum(high - low, 1e-3)
+        return tuple(low - 0.1 * span), tuple(high + 0.1 * span)
+
+    def draw(self) -> None:
+        v = self.values
+        step, act = v["step"], v["activation"]
+        model = self.run.at(step)
+        with np.errstate(under="ignore"):
+            outs = models.layer_activations(model, np.concatenate([self._queries, self.x]))
+            outs[-1] = _sigmoid(outs[-1])  # the output neuron shows a probability
+        heat, out, lines, points = (slice(a, b) for a, b in zip(self._slices, [*self._slices[1:], None]))
+        self._draw_network(model, [self._queries[heat]] + [a[heat] for a in outs], act)
+        self.out_image.set_data(outs[-1][out].reshape(OUT_RES, OUT_RES))
+        accuracy = self.run.curve_at("train_accuracy", step)
+        self.out_title.set_text(f"output: P(blue)\naccuracy {100 * accuracy:.0f}%")
+        if self.shown == 0:
+            self._draw_space(self._lines, self.x)
+        else:
+            pick = list(self.shown_neurons[self.shown])
+            layer = outs[self.shown - 1]
+            self._draw_space(layer[lines][:, pick], layer[points][:, pick])
+        self.progress.set_text(f"training step {step}/{STEPS}: epoch {EPOCH_AT[step]}, "
+                               f"loss {self.run.curve_at('train_loss', step):.3f}")
+
+    def _draw_network(self, model, maps, act) -> None:
+        """The neurons' heatmaps (``maps[l]``: layer ``l``'s outputs over the small grid) and
+        the connections, coloured and sized by this step's weights."""
+        sizes, (xs, ys, half) = self.sizes, self._geometry
+        last = len(sizes) - 1
+        n_cols = len(self.node_images)
+        for c, images in enumerate(self.node_images):
+            layer = last if c == n_cols - 1 else c
+            kind = "input" if layer == 0 else ("output" if layer == last else act)
+            for j, image in enumerate(images):
+                if image.get_visible():
+                    values = maps[layer][:, j].reshape(HEAT_RES, HEAT_RES)
+                    image.set_data(values)
+                    image.set_clim(*_colour_range(values, kind))
 
         # connections from the right side of each neuron to the left side of the next
         segments, colours, widths = [], [], []
-        for layer, (w, _) in enumerate(self.weights):
+        weights = [m.weight.data for m in model if isinstance(m, nn.Linear)]
+        for layer, w in enumerate(weights):
             x0, x1 = xs[layer] + half[layer], xs[layer + 1] - half[layer + 1]
             for i, y0 in enumerate(ys[layer]):
                 for j, y1 in enumerate(ys[layer + 1]):
@@ -345,73 +353,12 @@ class LayersScene(Scene):
         self.edges.set_linewidth(widths)
         self.edges.set_alpha(0.75)
 
-        # outlines of the neurons, as one line with breaks
-        ox, oy = [], []
-        for x, col, h in zip(xs, ys, half):
-            for y in col:
-                ox += [x - h, x + h, x + h, x - h, x - h, np.nan]
-                oy += [y - h, y - h, y + h, y + h, y - h, np.nan]
-        self.outlines.set_data(ox, oy)
-        mx, my = [], []
-        if shown > 0:
-            h, x = half[shown], xs[shown]
-            for j in t.shown_neurons[shown]:
-                y = ys[shown][j]
-                mx += [x - h, x + h, x + h, x - h, x - h, np.nan]
-                my += [y - h, y - h, y + h, y + h, y - h, np.nan]
-        self.marked.set_data(mx, my)
-
-        top = max(col[0] + h for col, h in zip(ys, half)) + 0.3  # just above the tallest column
-        for c, text in enumerate(self.col_titles):
-            if c < len(sizes):
-                text.set_position((xs[c], top))
-                text.set_text("input" if c == 0 else ("output" if c == last else f"layer {c}"))
-                text.set_fontweight("bold" if c == shown else "normal")
-            else:
-                text.set_text("")
-        for name, y in zip(self.input_names, ys[0]):
-            name.set_position((xs[0] - half[0] - 0.12, y))
-        pad = 0.18
-        top_y, bottom_y = ys[shown][0] + half[shown] + pad, ys[shown][-1] - half[shown] - pad
-        self.band.set_bounds(xs[shown] - half[shown] - pad, bottom_y, 2 * (half[shown] + pad), top_y - bottom_y)
-
-    def _draw_output(self, t, act):
-        logit = layer_outputs(self.weights, self._out_points, act)[-1][1]
-        self.out_image.set_data(ACTIVATIONS["sigmoid"][0](logit).reshape(OUT_RES, OUT_RES))
-        self.out_points.set_offsets(t.x)
-        self.out_points.set_facecolor(_class_colours(t.y))
-        self.out_title.set_text(f"output: P(blue)\naccuracy {100 * t.accuracy[self.values['step']]:.0f}%")
-
-    def _draw_space(self, t, sizes, act, shown):
-        ax = self.ax_space
-        if shown == 0:
-            lines, points = self._lines, t.x
-            xlabel, ylabel = "x\u2081", "x\u2082"
-            title = "the input plane\n(no hidden layer yet)" if len(sizes) == 2 else "the input plane\n"
-            low, high = (-PLANE, -PLANE), (PLANE, PLANE)
-        else:
-            pick = list(t.shown_neurons[shown])
-            lines = layer_outputs(self.weights, self._lines, act, shown)[-1][1][:, pick]
-            points = layer_outputs(self.weights, t.x, act, shown)[-1][1][:, pick]
-            width = sizes[shown]
-            if width == 1:  # one neuron squashes the plane onto a line
-                lines = np.column_stack([lines[:, 0], np.zeros(len(lines))])
-                points = np.column_stack([points[:, 0], np.zeros(len(points))])
-            xlabel = f"neuron {pick[0] + 1} of layer {shown}"
-            ylabel = f"neuron {pick[1] + 1} of layer {shown}" if width > 1 else "(only 1 neuron)"
-            title = f"the plane as layer {shown} sees it\n" + \
-                (f"(2 of {width} neurons, boxed in black)" if width > 2 else "")
-            low, high = _space_limits(act, points)
+    def _draw_space(self, lines, points) -> None:
+        if self.sizes[self.shown] == 1:  # one neuron squashes the plane onto a line
+            lines = np.column_stack([lines[:, 0], np.zeros(len(lines))])
+            points = np.column_stack([points[:, 0], np.zeros(len(points))])
         self.space_grid.set_segments(lines[:, :2].reshape(2 * GRID_LINES, GRID_SAMPLES, 2))
         self.space_points.set_offsets(points[:, :2])
-        self.space_points.set_facecolor(_class_colours(t.y))
-        self.space_title.set_text(title)
-        self.space_x.set_text(xlabel)
-        self.space_y.set_text(ylabel)
-        ax.set_xlim(low[0], high[0])
-        ax.set_ylim(low[1], high[1])
-        ax.set_xticks(_ticks(low[0], high[0]))
-        ax.set_yticks(_ticks(low[1], high[1]))
 
     def storyboard(self):
         # a 2-4-4-1 network learns the circle: watch every neuron take its shape
@@ -434,42 +381,14 @@ class LayersScene(Scene):
 
 
 def _colour_range(values: np.ndarray, kind: str) -> tuple[float, float]:
-    """Colour limits of a heatmap, with white at the activation's middle value."""
-    if kind == "tanh":
-        return -1.0, 1.0
-    if kind in ("sigmoid", "output"):
-        return 0.0, 1.0
+    """Colour limits of a heatmap: an activation's own output range when it is bounded,
+    else (ReLU) symmetric about 0 up to the largest value, so white is always 0 or the
+    middle of the range."""
     if kind == "input":
         return -PLANE, PLANE
-    top = max(float(np.max(np.abs(values))), 1e-6)  # relu: white at 0, blue up to the top
+    if kind == "output":
+        return 0.0, 1.0
+    if ACTIVATIONS[kind].bounded:
+        return ACTIVATIONS[kind].bounds
+    top = max(float(np.max(np.abs(values))), 1e-6)
     return -top, top
-
-
-def _class_colours(y: np.ndarray) -> np.ndarray:
-    return np.where(y[:, None] == 1, np.array([_rgb(style.BLUE)]), np.array([_rgb(style.VERMILLION)]))
-
-
-def _rgb(hex_colour: str) -> tuple[float, float, float]:
-    return tuple(int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5))
-
-
-def _space_limits(activation: str, points: np.ndarray) -> tuple[tuple, tuple]:
-    """Axis limits of a layer's space: the activation's whole range when it is bounded,
-    else (ReLU) the range of the data, with a margin (the grid may leave the picture)."""
-    if activation == "tanh":
-        return (-1.1, -1.1), (1.1, 1.1)
-    if activation == "sigmoid":
-        return (-0.1, -0.1), (1.1, 1.1)
-    low, high = points[:, :2].min(axis=0), points[:, :2].max(axis=0)
-    span = np.maximum(high - low, 1e-3)
-    return tuple(low - 0.1 * span), tuple(high + 0.1 * span)
-
-
-def _ticks(low: float, high: float) -> list[float]:
-    """Three round tick positions inside [low, high]."""
-    step = (high - low) / 2
-    mag = 10 ** np.floor(np.log10(step))
-    step = min((m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= step * 0.6), default=step)
-    first = np.ceil(low / step) * step
-    ticks = [first + i * step for i in range(4) if first + i * step <= high + 1e-9]
-    return [round(float(v), 6) for v in ticks]

@@ -16,21 +16,19 @@ import numpy as np
 from matplotlib.patches import Circle
 
 from .. import style
-from ..nn.functional import ACTIVATION_LABELS, ACTIVATIONS
+from ..nn.functional import ACTIVATIONS
 from ..scene import Param, Scene
 
 ACTIVATION_CHOICES = ("step", "identity", "sigmoid", "tanh", "relu")
 LAST = 11  # the step at which the whole computation is shown
 PLANE = 2.0  # the input plane spans [-PLANE, PLANE] in both directions
 Z_RANGE = 10.0  # |z| <= 2*2 + 2*2 + 2 with the slider ranges below
-# y-limits and ticks of the activation curve for the bounded activations
-_CURVE_LIMITS = {"step": (-0.1, 1.1, [0, 1]), "sigmoid": (-0.1, 1.1, [0, 1]), "tanh": (-1.1, 1.1, [-1, 0, 1])}
 
 
 def neuron_output(x1: float, x2: float, w1: float, w2: float, b: float, activation: str) -> tuple[float, float]:
     """Return (z, y): the weighted sum plus bias, and the activation of it."""
     z = w1 * x1 + w2 * x2 + b
-    return z, float(ACTIVATIONS[activation][0](np.array(z)))
+    return z, float(ACTIVATIONS[activation].function(np.array(z)))
 
 
 def _num(v: float) -> str:
@@ -47,11 +45,12 @@ class NeuronScene(Scene):
         Param("w2", -0.6, -2.0, 2.0, 0.05, label="weight w\u2082"),
         Param("b", 0.2, -2.0, 2.0, 0.05, label="bias b"),
         Param("activation", "sigmoid",
-              options=tuple((ACTIVATION_LABELS.get(a, a), a) for a in ACTIVATION_CHOICES),
+              options=tuple((ACTIVATIONS[a].label, a) for a in ACTIVATION_CHOICES),
               label="activation"),
         Param("step", LAST, 0, LAST, 1, integer=True, label="signal flow"),
     )
     gif_name = "neuron"
+    background_params = ("activation",)  # the curve's y-axis and title
 
     # positions in the diagram's coordinates (x 0..10, y 0..6)
     _IN = ((1.0, 4.6), (1.0, 1.4))
@@ -120,7 +119,6 @@ class NeuronScene(Scene):
         self.wtip = self.ax_p.plot([], [], ">", color=style.GREEN, ms=10)[0]
         self.point = self.ax_p.plot([], [], "o", color=style.ORANGE, mec=style.BLACK, ms=9)[0]
         self.moving(self.image, self.line, self.wvec, self.wtip, self.point)
-        self.shown_activation = None  # the background shows this activation's axis
         self.ax_p.set_xlim(-PLANE, PLANE)
         self.ax_p.set_ylim(-PLANE, PLANE)
         self.ax_p.set_xticks([-PLANE, 0, PLANE])
@@ -129,11 +127,24 @@ class NeuronScene(Scene):
         self.ax_p.set_ylabel("x\u2082", labelpad=-2)
         self.ax_p.set_title("output y (blue: high)", fontsize=10)
 
+    def draw_background(self) -> None:
+        """The activation curve's y-axis and title: a bounded activation's range, with a
+        margin of 0.1, else the whole range of z."""
+        a = ACTIVATIONS[self.values["activation"]]
+        if a.bounded:
+            low, high = a.bounds
+            self.ax_f.set_ylim(low - 0.1, high + 0.1)
+            self.ax_f.set_yticks(sorted({low, 0.0, high}))
+        else:
+            self.ax_f.set_ylim(-Z_RANGE, Z_RANGE)
+            self.ax_f.set_yticks([-Z_RANGE, 0, Z_RANGE])
+        self.ax_f.set_title(f"f = {a.label}")
+
     def draw(self) -> None:
         v = self.values
         x1, x2, w1, w2, b, act, step = (v[k] for k in ("x1", "x2", "w1", "w2", "b", "activation", "step"))
-        f = ACTIVATIONS[act][0]
-        name = ACTIVATION_LABELS.get(act, act)
+        f = ACTIVATIONS[act].function
+        name = ACTIVATIONS[act].label
         z, y = neuron_output(x1, x2, w1, w2, b, act)
 
         # diagram: connections drawn by sign (colour) and size (width)
@@ -173,13 +184,6 @@ class NeuronScene(Scene):
         # activation curve
         fz = f(self.zs)
         self.curve.set_data(self.zs, fz)
-        if act != self.shown_activation:  # its y-axis and title are part of the background
-            low, high, ticks = _CURVE_LIMITS.get(act, (-Z_RANGE, Z_RANGE, [-Z_RANGE, 0, Z_RANGE]))
-            self.ax_f.set_ylim(low, high)
-            self.ax_f.set_yticks(ticks)
-            self.ax_f.set_title(f"f = {name}")
-            self.shown_activation = act
-            self.redraw_background()
         self.z_dot.set_data([z] if step >= 6 else [], [y] if step >= 6 else [])
 
         # output over the plane: coloured around f(0), the output on the decision line

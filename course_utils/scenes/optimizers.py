@@ -121,6 +121,7 @@ def _params() -> tuple[Param, ...]:
 
 class OptimizerRaceScene(Scene):
     params = _params()
+    background_params = ("surface", "steps")  # the map, and the loss axes' range
     control_rows = (("surface", "steps"), ("start_x", "start_y")) + tuple(
         (f"show_{r.key}", f"lr_{r.key}") + ((r.knob.name,) if r.knob else ()) for r in RACERS)
     size = (10.5, 4.2)
@@ -214,9 +215,8 @@ class OptimizerRaceScene(Scene):
                                              alignment="left", title_fontsize=9.5))
         self.clock = self.moving(fig.text(0.815, 0.13, "", fontsize=10, va="bottom"))
         self.map_title = ax.set_title("", loc="left")
-        self._drawn_for = None
 
-    def _draw_static(self) -> None:
+    def draw_background(self) -> None:
         v = self.values
         s = SURFACES[v["surface"]]
         xs, ys = np.linspace(*s.xlim, GRID), np.linspace(*s.ylim, GRID)
@@ -232,13 +232,9 @@ class OptimizerRaceScene(Scene):
         self.map_title.set_text(f"{s.label}:  {s.formula}" if len(s.formula) < 30 else s.label)
         self.ax_loss.set_ylim(FLOOR, 10.0 ** np.ceil(np.log10(height.max())))
         self.ax_loss.set_xlim(0, v["steps"])
-        self.redraw_background()
 
     def draw(self) -> None:
         v = self.values
-        if self._drawn_for != (v["surface"], v["steps"]):
-            self._draw_static()
-            self._drawn_for = (v["surface"], v["steps"])
         s = SURFACES[v["surface"]]
         start = self.start()
         self.start_dot.set_data([start[0]], [start[1]])

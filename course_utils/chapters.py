@@ -1,0 +1,96 @@
+"""The chapter registry: the one list of the course's chapters, in course order.
+
+Everything that lists chapters derives from :data:`CHAPTERS`: the README's table (a test
+checks it), the GIFs ``python -m course_utils gifs`` builds (each scene's ``gif_name``),
+the real-browser test (it opens every notebook and moves the named control) and the
+scene benchmark. Adding a chapter is one row here plus the chapter's own files; see
+"How to add a chapter" in the README.
+
+Scenes are named as ``"module:Class"`` in :mod:`course_utils.scenes`, so that reading
+the registry imports nothing heavy; :func:`scene_classes` imports them.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+
+__all__ = ["Chapter", "CHAPTERS", "chapter", "scene_classes", "gif_scenes", "load_gif_scene"]
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """One chapter: ``notebook`` is the file name in notebooks/ without ``.ipynb``;
+    ``summary`` is what the README's table says you learn; ``scenes`` are its scenes
+    (``"module:Class"``); ``exercises`` names its module in
+    :mod:`course_utils.exercises`; ``control`` is the label of the slider the browser
+    test moves in the chapter's first widget."""
+
+    number: str
+    notebook: str
+    title: str
+    summary: str
+    scenes: tuple[str, ...]
+    exercises: str
+    control: str
+
+
+CHAPTERS = (
+    Chapter("01", "01_neurons", "Neurons",
+            "what one neuron computes: inputs, weights, bias, activation, output",
+            ("neuron:NeuronScene",), "neurons", "weight w\u2081"),
+    Chapter("02", "02_activation_functions", "Activation functions",
+            "the common activations, their slopes, vanishing gradients, and why a network "
+            "needs non-linearity",
+            ("activations:ActivationScene", "nonlinearity:NonlinearityScene"), "activations",
+            "input x"),
+    Chapter("03", "03_layers", "Layers",
+            "from one neuron to a network: layers, parameter counts, and how each layer bends "
+            "the input space",
+            ("layers:LayersScene",), "layers", "training step"),
+    Chapter("07", "07_optimizers", "Optimizers and the training process",
+            "SGD, momentum, Nesterov, Adagrad, RMSprop, Adadelta and Adam raced on hard loss "
+            "surfaces; what the learning rate, epochs and batch size do",
+            ("optimizers:OptimizerRaceScene", "learning_rate:LearningRateScene",
+             "epochs:EpochsScene", "batch_size:BatchSizeScene"), "optimizers",
+            "steps in the race"),
+)
+
+
+def chapter(notebook: str) -> Chapter:
+    """The chapter whose notebook is ``notebook`` (with or without ``.ipynb``)."""
+    name = notebook.removesuffix(".ipynb")
+    for ch in CHAPTERS:
+        if ch.notebook == name:
+            return ch
+    raise KeyError(f"no chapter {notebook!r}; the chapters are {[c.notebook for c in CHAPTERS]}")
+
+
+def _load(spec: str) -> type:
+    module, cls = spec.split(":")
+    return getattr(importlib.import_module(f"course_utils.scenes.{module}"), cls)
+
+
+def scene_classes(chapters=CHAPTERS) -> list[type]:
+    """The scene classes of ``chapters`` (all by default), in course order."""
+    return [_load(spec) for ch in chapters for spec in ch.scenes]
+
+
+def gif_scenes() -> dict[str, type]:
+    """GIF name -> scene class, for every registered scene that has a GIF."""
+    found = {}
+    for cls in scene_classes():
+        if cls.gif_name:
+            if cls.gif_name in found:
+                raise ValueError(f"two scenes make imgs/{cls.gif_name}.gif: "
+                                 f"{found[cls.gif_name].__name__} and {cls.__name__}")
+            found[cls.gif_name] = cls
+    return found
+
+
+def load_gif_scene(name: str) -> type:
+    """The scene class whose GIF is ``imgs/<name>.gif``."""
+    scenes = gif_scenes()
+    if name not in scenes:
+        raise KeyError(f"no GIF named {name!r}; the GIFs are {sorted(scenes)}")
+    return scenes[name]
