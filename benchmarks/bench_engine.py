@@ -1,15 +1,28 @@
-"""Speed of the numpy engine (course_utils.nn) on five workloads, float64.
+"""Speed of the numpy engine (course_utils.nn) on five workloads, float64, side by side
+with a hand-written numpy step and with PyTorch on the CPU.
 
-Prints the median time of one training step (forward, loss, zero_grad,
-backward, optimizer step) or one forward+backward pass, next to the target, and,
-when PyTorch is importable, the time of the same workload in PyTorch (its default
-number of threads) and the ratio ours / PyTorch (below 1: numpy is faster).
+For W1-W3 (training steps of small MLPs) it times three versions of the same step,
+from the same starting weights:
 
-    python benchmarks/bench_engine.py                # all workloads
+* ``engine``: the five lines of a training loop with ``course_utils.nn``, as ``fit``
+  runs them (``model.backward(..., input_grad=False)``: nothing needs dL/dx);
+* ``numpy``: the same step written by hand in plain numpy, as fast as straightforward
+  numpy goes (no modules, no checks, no accumulation into ``.grad``);
+* ``torch``: the same step in PyTorch, float64, ``torch.set_num_threads(2)``.
+
+It prints the median times and the ratios engine/torch, numpy/torch and engine/numpy
+(below 1: faster), and whether engine/torch meets the goal (issue 10). Before timing,
+it checks that one engine step and one hand-written step give the same weights.
+W4 (Conv2d) and W5 (LSTM) are forward+backward passes: engine and torch only.
+
+    python benchmarks/bench_engine.py                   # all workloads, torch if importable
     python benchmarks/bench_engine.py --repeat 500 --only W1 W2
     python benchmarks/bench_engine.py --no-torch
+    PYTHONPATH=. /path/to/venv-with-torch/bin/python benchmarks/bench_engine.py
 
-Timings depend on the machine and its BLAS (OpenBLAS reads OPENBLAS_CORETYPE).
+The three versions are timed in turns, round after round (``--repeat`` calls in all,
+in runs of ``repeat / 10``), so that a change in the machine's load affects them alike. Timings depend on the machine and its BLAS
+(OpenBLAS reads OPENBLAS_NUM_THREADS and OPENBLAS_CORETYPE).
 """
 
 import argparse
@@ -23,7 +36,10 @@ import numpy as np
 from course_utils import nn
 from course_utils.nn.optim import SGD, Adam
 
-TARGETS_MS = {"W1": 0.17, "W2": 0.30, "W3": 2.8, "W4": 0.9, "W5": 4.7}
+#: engine time / torch time to reach (issue 10): as fast as the hand-written numpy step.
+GOALS = {"W1": 0.25, "W2": 0.33, "W3": 1.0}
+#: engine time in ms to reach, for the workloads without a hand-written step.
+TARGETS_MS = {"W4": 0.9, "W5": 4.7}
 DESCRIPTIONS = {
     "W1": "MLP 2-8-8-1 tanh, batch 10, BCEWithLogits, SGD",
     "W2": "MLP 64-128-10 ReLU, batch 32, CrossEntropy, Adam",
@@ -31,76 +47,193 @@ DESCRIPTIONS = {
     "W4": "Conv2d 1->8 3x3 on 16x1x28x28, forward+backward",
     "W5": "LSTM 8->32, length 20, batch 16, forward+backward",
 }
+NAMES = sorted(DESCRIPTIONS)
+MLPS = {  # sizes, activation, loss, optimizer, its settings
+    "W1": ([2, 8, 8, 1], "tanh", "bce", "sgd", dict(lr=0.1)),
+    "W2": ([64, 128, 10], "relu", "ce", "adam", dict(lr=1e-3)),
+    "W3": ([784, 256, 10], "relu", "ce", "sgd", dict(lr=0.01, momentum=0.9)),
+}
 
 
-def median_ms(step, repeat, warmup=10):
-    """Median wall time of ``step()`` in milliseconds over ``repeat`` calls."""
-    for _ in range(warmup):
-        step()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - start)
-    return 1000 * statistics.median(times)
+def data(rng):
+    """The inputs and targets of every workload (the same for all three versions)."""
+    return {
+        "W1": (rng.normal(size=(10, 2)), rng.integers(0, 2, size=(10, 1)).astype(float)),
+        "W2": (rng.normal(size=(32, 64)), rng.integers(0, 10, size=32)),
+        "W3": (rng.normal(size=(128, 784)), rng.integers(0, 10, size=128)),
+        "W4": (rng.normal(size=(16, 1, 28, 28)), rng.normal(size=(16, 8, 26, 26))),
+        "W5": (rng.normal(size=(20, 16, 8)), rng.normal(size=(20, 16, 32))),
+    }
+
+
+def timed_rounds(steps, repeat, warmup=10, rounds=10):
+    """Time of one call of each step in ``steps`` (name -> function), in ms: the median
+    over ``rounds`` rounds of the mean of ``repeat / rounds`` calls in a row. Each round
+    times every step in turn (after two calls to warm it up again), so that a change in
+    the machine's load falls on all of them alike."""
+    for step in steps.values():
+        for _ in range(warmup):
+            step()
+    per_round = max(1, repeat // rounds)
+    times = {name: [] for name in steps}
+    for _ in range(rounds):
+        for name, step in steps.items():
+            step()
+            step()
+            start = time.perf_counter()
+            for _ in range(per_round):
+                step()
+            times[name].append((time.perf_counter() - start) / per_round)
+    return {name: 1000 * statistics.median(t) for name, t in times.items()}
 
 
 # ------------------------------------------------------------------ numpy engine
 
-def _mlp_step(sizes, activation, loss_fn, optimizer_cls, opt_kwargs, x, y):
+def engine_mlp(name, x, y):
+    """``(step, model)``: one training step of workload ``name`` with course_utils.nn."""
+    sizes, activation, loss, optimizer, settings = MLPS[name]
     layers = []
     for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
         layers.append(nn.Linear(n_in, n_out, rng=i))
         if i < len(sizes) - 2:
-            layers.append(activation())
+            layers.append(nn.Tanh() if activation == "tanh" else nn.ReLU())
     model = nn.Sequential(*layers)
-    optimizer = optimizer_cls(model.parameters(), **opt_kwargs)
+    loss_fn = nn.BCEWithLogitsLoss() if loss == "bce" else nn.CrossEntropyLoss()
+    opt = (SGD if optimizer == "sgd" else Adam)(model.parameters(), **settings)
 
     def step():
-        out = model(x)
-        loss_fn(out, y)
-        optimizer.zero_grad()
-        model.backward(loss_fn.backward())
-        optimizer.step()
-    return step
+        output = model(x)
+        loss_fn(output, y)
+        opt.zero_grad()
+        model.backward(loss_fn.backward(), input_grad=False)
+        opt.step()
+    return step, model
 
 
-def numpy_workloads(rng):
-    x1, y1 = rng.normal(size=(10, 2)), rng.integers(0, 2, size=(10, 1)).astype(float)
-    x2, y2 = rng.normal(size=(32, 64)), rng.integers(0, 10, size=32)
-    x3, y3 = rng.normal(size=(128, 784)), rng.integers(0, 10, size=128)
-    x4 = rng.normal(size=(16, 1, 28, 28))
-    x5 = rng.normal(size=(20, 16, 8))
-
+def engine_workloads(arrays):
+    steps = {name: engine_mlp(name, *arrays[name])[0] for name in MLPS}
+    x4, g4 = arrays["W4"]
     conv = nn.Conv2d(1, 8, 3, rng=0)
-    g4 = rng.normal(size=(16, 8, 26, 26))
 
     def conv_step():
         conv.zero_grad()
         conv(x4)
         conv.backward(g4)
 
+    x5, g5 = arrays["W5"]
     lstm = nn.LSTM(8, 32, rng=0)
-    g5 = rng.normal(size=(20, 16, 32))
 
     def lstm_step():
         lstm.zero_grad()
         lstm(x5)
         lstm.backward(g5)
 
-    return {
-        "W1": _mlp_step([2, 8, 8, 1], nn.Tanh, nn.BCEWithLogitsLoss(), SGD, dict(lr=0.1), x1, y1),
-        "W2": _mlp_step([64, 128, 10], nn.ReLU, nn.CrossEntropyLoss(), Adam, dict(lr=1e-3), x2, y2),
-        "W3": _mlp_step([784, 256, 10], nn.ReLU, nn.CrossEntropyLoss(), SGD,
-                        dict(lr=0.01, momentum=0.9), x3, y3),
-        "W4": conv_step,
-        "W5": lstm_step,
-    }
+    steps.update(W4=conv_step, W5=lstm_step)
+    return steps
+
+
+# ------------------------------------------------------------------ hand-written numpy
+
+def numpy_w1(weights, x, y, lr=0.1):
+    """2-8-8-1 tanh MLP, BCE on logits, plain SGD: forward, gradients, update."""
+    w1, b1, w2, b2, w3, b3 = weights
+    n = len(x)
+
+    def step():
+        a1 = np.tanh(x @ w1.T + b1)
+        a2 = np.tanh(a1 @ w2.T + b2)
+        s = a2 @ w3.T + b3
+        loss = np.mean(np.logaddexp(0.0, s) - s * y)  # noqa: F841 (computed, as in training)
+        g = (1.0 / (1.0 + np.exp(-s)) - y) / n        # dL/ds = (sigmoid(s) - y) / n
+        d2 = (g @ w3) * (1.0 - a2 * a2)
+        d1 = (d2 @ w2) * (1.0 - a1 * a1)
+        grads = (d1.T @ x, d1.sum(0), d2.T @ a1, d2.sum(0), g.T @ a2, g.sum(0))
+        for w, dw in zip(weights, grads):
+            w -= lr * dw
+    return step
+
+
+def _relu_mlp_grads(w1, b1, w2, b2, x, y, rows):
+    """Forward and backward of a 1-hidden-layer ReLU MLP with cross-entropy on labels ``y``."""
+    h = x @ w1.T
+    h += b1
+    np.maximum(h, 0.0, out=h)
+    z = h @ w2.T
+    z += b2
+    z -= z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    total = e.sum(axis=1, keepdims=True)
+    loss = np.log(total).mean() - z[rows, y].mean()  # noqa: F841 (computed, as in training)
+    g = e / total                                    # softmax
+    g[rows, y] -= 1.0
+    g /= len(x)
+    dh = g @ w2
+    dh *= h > 0
+    return dh.T @ x, dh.sum(0), g.T @ h, g.sum(0)
+
+
+def numpy_w2(weights, x, y, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    """64-128-10 ReLU MLP, cross-entropy, Adam."""
+    rows = np.arange(len(x))
+    m = [np.zeros_like(w) for w in weights]
+    v = [np.zeros_like(w) for w in weights]
+    t = [0]
+
+    def step():
+        t[0] += 1
+        c1, c2 = 1 - beta1 ** t[0], 1 - beta2 ** t[0]
+        for w, mw, vw, dw in zip(weights, m, v, _relu_mlp_grads(*weights, x, y, rows)):
+            mw *= beta1
+            mw += (1 - beta1) * dw
+            vw *= beta2
+            vw += (1 - beta2) * (dw * dw)
+            w -= lr * (mw / c1) / (np.sqrt(vw / c2) + eps)
+    return step
+
+
+def numpy_w3(weights, x, y, lr=0.01, momentum=0.9):
+    """784-256-10 ReLU MLP, cross-entropy, SGD with momentum."""
+    rows = np.arange(len(x))
+    velocity = [None] * len(weights)
+
+    def step():
+        for i, (w, dw) in enumerate(zip(weights, _relu_mlp_grads(*weights, x, y, rows))):
+            if velocity[i] is None:
+                velocity[i] = dw
+            else:
+                velocity[i] *= momentum
+                velocity[i] += dw
+            w -= lr * velocity[i]
+    return step
+
+
+NUMPY_STEPS = {"W1": numpy_w1, "W2": numpy_w2, "W3": numpy_w3}
+
+
+def numpy_workloads(arrays):
+    """The hand-written steps, each from the engine model's starting weights."""
+    steps = {}
+    for name, make in NUMPY_STEPS.items():
+        weights = [p.data.copy() for p in engine_mlp(name, *arrays[name])[1].parameters()]
+        steps[name] = make(weights, *arrays[name])
+    return steps
+
+
+def check_same_step(arrays):
+    """Fail loudly unless one hand-written step gives the engine's weights."""
+    for name, make in NUMPY_STEPS.items():
+        step, model = engine_mlp(name, *arrays[name])
+        weights = [p.data.copy() for p in model.parameters()]
+        make(weights, *arrays[name])()
+        step()
+        for p, w in zip(model.parameters(), weights):
+            np.testing.assert_allclose(p.data, w, rtol=1e-10, atol=1e-13,
+                                       err_msg=f"{name}: the hand-written step differs")
 
 
 # ------------------------------------------------------------------ PyTorch
 
-def torch_workloads(torch, rng):
+def torch_workloads(torch, arrays):
     tnn = torch.nn
     f64 = torch.float64
 
@@ -108,64 +241,66 @@ def torch_workloads(torch, rng):
         return torch.tensor(a, dtype=f64 if np.issubdtype(np.asarray(a).dtype, np.floating)
                             else torch.long)
 
-    def mlp_step(sizes, activation, loss_fn, optimizer_cls, opt_kwargs, x, y):
+    def mlp_step(name):
+        sizes, activation, loss, optimizer, settings = MLPS[name]
         layers = []
         for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
             layers.append(tnn.Linear(n_in, n_out, dtype=f64))
             if i < len(sizes) - 2:
-                layers.append(activation())
+                layers.append(tnn.Tanh() if activation == "tanh" else tnn.ReLU())
         model = tnn.Sequential(*layers)
-        optimizer = optimizer_cls(model.parameters(), **opt_kwargs)
-        x, y = t(x), t(y)
+        loss_fn = tnn.BCEWithLogitsLoss() if loss == "bce" else tnn.CrossEntropyLoss()
+        opt = (torch.optim.SGD if optimizer == "sgd" else torch.optim.Adam)(
+            model.parameters(), **settings)
+        x, y = (t(a) for a in arrays[name])
 
         def step():
-            optimizer.zero_grad()
-            loss = loss_fn(model(x), y)
-            loss.backward()
-            optimizer.step()
+            opt.zero_grad()
+            loss_fn(model(x), y).backward()
+            opt.step()
         return step
 
-    x4 = t(rng.normal(size=(16, 1, 28, 28)))
-    g4 = t(rng.normal(size=(16, 8, 26, 26)))
+    x4, g4 = (t(a) for a in arrays["W4"])
     conv = tnn.Conv2d(1, 8, 3, dtype=f64)
 
     def conv_step():
         conv.zero_grad()
         conv(x4).backward(g4)
 
-    x5 = t(rng.normal(size=(20, 16, 8)))
-    g5 = t(rng.normal(size=(20, 16, 32)))
+    x5, g5 = (t(a) for a in arrays["W5"])
     lstm = tnn.LSTM(8, 32, dtype=f64)
 
     def lstm_step():
         lstm.zero_grad()
         lstm(x5)[0].backward(g5)
 
-    return {
-        "W1": mlp_step([2, 8, 8, 1], tnn.Tanh, tnn.BCEWithLogitsLoss(), torch.optim.SGD,
-                       dict(lr=0.1), rng.normal(size=(10, 2)),
-                       rng.integers(0, 2, size=(10, 1)).astype(float)),
-        "W2": mlp_step([64, 128, 10], tnn.ReLU, tnn.CrossEntropyLoss(), torch.optim.Adam,
-                       dict(lr=1e-3), rng.normal(size=(32, 64)), rng.integers(0, 10, size=32)),
-        "W3": mlp_step([784, 256, 10], tnn.ReLU, tnn.CrossEntropyLoss(), torch.optim.SGD,
-                       dict(lr=0.01, momentum=0.9), rng.normal(size=(128, 784)),
-                       rng.integers(0, 10, size=128)),
-        "W4": conv_step,
-        "W5": lstm_step,
-    }
+    steps = {name: mlp_step(name) for name in MLPS}
+    steps.update(W4=conv_step, W5=lstm_step)
+    return steps
+
+
+# ------------------------------------------------------------------ report
+
+def _ratio(a, b):
+    return f"{a / b:6.2f}" if a is not None and b is not None else f"{'-':>6}"
+
+
+def _ms(value):
+    return f"{value:8.3f}" if value is not None else f"{'-':>8}"
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=300,
-                        help="timed steps per workload; the median is shown (default 300)")
-    parser.add_argument("--only", nargs="+", choices=sorted(TARGETS_MS), metavar="W",
+                        help="timed steps per workload and version; the median is shown "
+                             "(default 300)")
+    parser.add_argument("--only", nargs="+", choices=NAMES, metavar="W",
                         help="run only these workloads (W1 ... W5)")
     parser.add_argument("--no-torch", action="store_true", help="skip the PyTorch comparison")
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
-    names = args.only or sorted(TARGETS_MS)
+    names = args.only or NAMES
 
     torch = None
     if not args.no_torch:
@@ -173,32 +308,41 @@ def main(argv=None):
             import torch
         except ImportError:
             torch = None
-
-    print(f"numpy {np.__version__}, python {platform.python_version()}, {os.cpu_count()} CPUs, "
-          f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}")
     if torch is not None:
-        print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
-    print(f"median of {args.repeat} steps, float64, times in ms\n")
-
-    ours = numpy_workloads(np.random.default_rng(0))
-    theirs = torch_workloads(torch, np.random.default_rng(0)) if torch is not None else {}
-    if torch is not None:
+        torch.set_num_threads(2)
         torch.manual_seed(0)
 
-    header = f"{'':3} {'workload':<62} {'numpy':>7} {'target':>7} {'ok':>3}"
+    print(f"numpy {np.__version__}, python {platform.python_version()}, {os.cpu_count()} CPUs, "
+          f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', '(unset)')}, "
+          f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}")
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads" if torch is not None
+          else "torch: not installed here (or --no-torch): no torch column")
+    print(f"median of {args.repeat} steps, float64, times in ms\n")
+
+    arrays = data(np.random.default_rng(0))
+    check_same_step(arrays)
+    versions = {"engine": engine_workloads(arrays), "numpy": numpy_workloads(arrays)}
     if torch is not None:
-        header += f" {'torch':>7} {'ratio':>6}"
+        versions["torch"] = torch_workloads(torch, arrays)
+
+    header = (f"{'':3} {'workload':<62} {'engine':>8} {'numpy':>8} {'torch':>8} "
+              f"{'e/torch':>7} {'n/torch':>7} {'e/numpy':>7} {'goal':>12}")
     print(header)
     print("-" * len(header))
     for name in names:
-        ms = median_ms(ours[name], args.repeat)
-        target = TARGETS_MS[name]
-        line = (f"{name:3} {DESCRIPTIONS[name]:<62} {ms:7.3f} {target:7.2f} "
-                f"{'yes' if ms <= target else 'NO':>3}")
-        if torch is not None:
-            tms = median_ms(theirs[name], args.repeat)
-            line += f" {tms:7.3f} {ms / tms:6.2f}"
-        print(line)
+        steps = {v: s[name] for v, s in versions.items() if name in s}
+        ms = timed_rounds(steps, args.repeat)
+        engine, hand, theirs = ms["engine"], ms.get("numpy"), ms.get("torch")
+        if name in GOALS:
+            goal = GOALS[name]
+            verdict = "?" if theirs is None else ("yes" if engine / theirs <= goal else "NO")
+            goal_text = f"<={goal:.2f}x {verdict:>3}"
+        else:
+            target = TARGETS_MS[name]
+            goal_text = f"<={target:.1f}ms {'yes' if engine <= target else 'NO':>3}"
+        print(f"{name:3} {DESCRIPTIONS[name]:<62} {_ms(engine)} {_ms(hand)} {_ms(theirs)} "
+              f"{_ratio(engine, theirs):>7} {_ratio(hand, theirs):>7} {_ratio(engine, hand):>7} "
+              f"{goal_text:>12}")
 
 
 if __name__ == "__main__":

@@ -48,6 +48,15 @@ CHAPTERS = (
             "from one neuron to a network: layers, parameter counts, and how each layer bends "
             "the input space",
             ("layers:LayersScene",), "layers", "training step"),
+    Chapter("04", "04_network_types", "Types of networks",
+            "the six families of networks (feedforward, convolutional, recurrent, LSTM, GAN, "
+            "autoencoder): what flows where, and which problems each one fits",
+            ("network_types:NetworkTypesScene",), "network_types", "signal flow"),
+    Chapter("04a", "04a_convolutional_networks", "Convolutional networks",
+            "convolution, stride, padding and pooling; a CNN trained on real handwritten digits, "
+            "seen from the inside; why it copes better than an MLP with a digit that moves",
+            ("convolution:ConvolutionScene", "pooling:PoolingScene", "cnn:CNNScene",
+             "shifted_digits:ShiftedDigitsScene"), "convolution", "output cell"),
     Chapter("07", "07_optimizers", "Optimizers and the training process",
             "SGD, momentum, Nesterov, Adagrad, RMSprop, Adadelta and Adam raced on hard loss "
             "surfaces; what the learning rate, epochs and batch size do",

@@ -1,8 +1,13 @@
 """Datasets the course makes itself: small, seeded, generated on the spot (nothing is
 downloaded). Every function takes ``rng``: a seed or a ``numpy.random.Generator``.
+The one real data set, the handwritten :func:`digits`, is shipped in
+``course_utils/datasets/`` with its source and licence.
 """
 
 from __future__ import annotations
+
+import functools
+from pathlib import Path
 
 import numpy as np
 
@@ -204,3 +209,52 @@ def moons(n: int = 200, noise: float = 0.1, rng=None) -> tuple[np.ndarray, np.nd
 
 #: The 2-D classification sets by name, for dropdowns: ``DATASETS["xor"](n, noise, rng)``.
 DATASETS = {"circle": circle, "xor": xor, "gaussian": gaussian, "spiral": spiral, "moons": moons}
+
+
+#: The made-up images of :func:`pattern`, for the first pictures of convolution.
+PATTERNS = ("vertical bar", "horizontal bar", "cross", "diagonal", "edge", "square")
+
+
+def pattern(name: str, size: int = 8) -> np.ndarray:
+    """A small made-up grey image, ``size`` x ``size``, values 0 (dark) or 1 (ink):
+    ``"vertical bar"``, ``"horizontal bar"``, ``"cross"`` (both bars), ``"diagonal"``
+    (top left to bottom right), ``"edge"`` (the right half inked) or ``"square"`` (an
+    outline). Shapes where a kernel's answer is easy to predict."""
+    if name not in PATTERNS:
+        raise ValueError(f"pattern must be one of {list(PATTERNS)}, got {name!r}")
+    if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 4:
+        raise ValueError(f"size must be a whole number >= 4, got {size!r}")
+    image = np.zeros((size, size))
+    mid = slice(size // 2 - 1, size // 2 + 1)  # two pixels wide
+    if name in ("vertical bar", "cross"):
+        image[:, mid] = 1.0
+    if name in ("horizontal bar", "cross"):
+        image[mid, :] = 1.0
+    if name == "diagonal":
+        np.fill_diagonal(image, 1.0)
+    if name == "edge":
+        image[:, size // 2:] = 1.0
+    if name == "square":
+        image[1:-1, 1:-1] = 1.0
+        image[2:-2, 2:-2] = 0.0
+    return image
+
+
+_DATASETS = Path(__file__).resolve().parent / "datasets"
+
+
+@functools.lru_cache(maxsize=1)
+def digits() -> tuple[np.ndarray, np.ndarray]:
+    """The 1,797 handwritten 8 x 8 digits of UCI's "Optical Recognition of Handwritten
+    Digits" (Alpaydin & Kaynak, 1998; CC BY 4.0), shipped in ``course_utils/datasets/``.
+
+    Returns ``(images, labels)``: ``images`` of shape (1797, 8, 8), floats in [0, 1]
+    (the file's counts 0-16 divided by 16), and ``labels`` of shape (1797,), whole numbers
+    0-9. Both are read only (shared by every caller); copy them to change them.
+    """
+    table = np.loadtxt(_DATASETS / "digits.csv.gz", delimiter=",", dtype=np.int64)
+    images = (table[:, :64] / 16.0).reshape(-1, 8, 8)
+    labels = table[:, 64].copy()
+    for a in (images, labels):
+        a.setflags(write=False)
+    return images, labels

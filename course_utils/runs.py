@@ -181,7 +181,7 @@ class _FitHook:
 
 def record(model: Module, loss_fn, optimizer, x, y, *, epochs: int, at: Iterable[int],
            unit: str = "epoch", batch_size: int | None = None, shuffle: bool = False, rng=None,
-           validation_data=None, **fit_options) -> Run:
+           validation_data=None, verbose: int = 0, **fit_options) -> Run:
     """Train ``model`` with :func:`nn.training.fit` and return the :class:`Run`.
 
     ``at`` lists the moments to keep the weights at, counted in epochs (or in updates
@@ -189,7 +189,9 @@ def record(model: Module, loss_fn, optimizer, x, y, *, epochs: int, at: Iterable
     measured with :func:`nn.training.evaluate` on ``(x, y)`` and, if given, on
     ``validation_data``: the curves ``train_loss`` and ``val_loss`` (and the accuracies,
     for the losses ``fit`` measures accuracy for). ``batch_size`` defaults to the whole
-    data set (full-batch training); the other options go to ``fit``.
+    data set (full-batch training); ``verbose=1`` prints ``fit``'s progress lines (with
+    the validation loss and accuracy when there is validation data); the other options
+    go to ``fit``.
     """
     x, y = np.asarray(x), np.asarray(y)
     recorder = Recorder(model, at, unit)
@@ -209,7 +211,7 @@ def record(model: Module, loss_fn, optimizer, x, y, *, epochs: int, at: Iterable
         recorder.snapshot(0)
         history = fit(model, loss_fn, optimizer, x, y, epochs=epochs,
                       batch_size=len(x) if batch_size is None else batch_size, shuffle=shuffle,
-                      rng=rng, verbose=0,
+                      rng=rng, verbose=verbose, validation_data=validation_data if verbose else None,
                       callbacks=[_FitHook(recorder, measure, shuffle), *extra], **fit_options)
     data = {"x": x, "y": y}
     if validation_data is not None:
@@ -245,7 +247,8 @@ class RunCache:
     """Remembers the results of run-making functions, within ``max_bytes`` in all.
 
     Used as a decorator (``@cache``); the function's arguments must be hashable and its
-    result a :class:`Run` or a tuple of them. When a new run would take the total past
+    result a :class:`Run` or a tuple of them. A ``verbose`` argument only changes what is
+    printed while training, so it is not part of the key. When a new run would take the total past
     ``max_bytes``, the runs used least recently are forgotten first. Every training scene
     shares one cache (:data:`cache`), so the budget bounds them all together.
     """
@@ -258,7 +261,8 @@ class RunCache:
     def __call__(self, fn):
         @functools.wraps(fn)
         def cached(*args, **kwargs):
-            key = (fn.__module__, fn.__qualname__, args, tuple(sorted(kwargs.items())))
+            key = (fn.__module__, fn.__qualname__, args,
+                   tuple(sorted((k, v) for k, v in kwargs.items() if k != "verbose")))
             if key in self._runs:
                 self._runs.move_to_end(key)
                 return self._runs[key][0]

@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import io
 import itertools
+import numbers
 from dataclasses import dataclass
-from typing import Any, ClassVar, Iterator
+from typing import Any, Callable, ClassVar, Iterator
 
 import matplotlib
 import numpy as np
@@ -37,6 +38,12 @@ class Param:
     Give ``low`` and ``high`` for a number (``integer=True`` for whole numbers) or
     ``options`` for a choice. ``options`` may hold plain values or ``(label, value)``
     pairs; the label is what a dropdown shows.
+
+    ``text=True`` makes it text a student types (the widget gives it a text box). Its
+    value is the text itself; ``parse``, if given, is the scene's own reading of it
+    (:meth:`parsed`): it raises a ValueError in plain words for text it cannot read
+    (``"give nine numbers separated by spaces; got 8"``), and :meth:`validate` passes
+    that on with the parameter's label in front.
     """
 
     name: str
@@ -48,8 +55,15 @@ class Param:
     integer: bool = False
     label: str = ""
     log: bool = False
+    text: bool = False
+    parse: Callable[[str], Any] | None = None
 
     def __post_init__(self):
+        if self.text:
+            if self.options or self.low is not None or self.high is not None or self.integer or self.log:
+                raise ValueError(f"{self.name}: a text parameter takes no range or options")
+            self.validate(self.default)
+            return
         if self.log and (self.options or self.integer or self.low is None or self.low <= 0):
             raise ValueError(f"{self.name}: a logarithmic range needs low > 0 (and no options)")
         if self.options:
@@ -65,15 +79,38 @@ class Param:
         return tuple(o[1] if isinstance(o, tuple) else o for o in self.options)
 
     def corners(self) -> tuple:
-        """The extreme values: both ends of a range, or every option of a choice."""
+        """The extreme values: both ends of a range, every option of a choice, or the
+        default of a text."""
+        if self.text:
+            return (self.default,)
         return self.values() if self.options else (self.low, self.high)
 
+    def parsed(self, value: str):
+        """What a text value means to the scene: ``parse(value)``, or the text itself."""
+        return self.parse(value) if self.parse else value
+
     def validate(self, value):
-        """Return ``value`` if allowed, else raise a ValueError that says what is."""
-        if self.options:
-            if value not in self.values():
-                raise ValueError(f"{self.name} must be one of {list(self.values())}, got {value!r}")
+        """Return ``value`` if allowed (a choice: the option itself), else raise a
+        ValueError or TypeError that says what is.
+
+        A choice matches by kind as well as by value: ``True`` is not the option ``1``,
+        nor ``64.0`` the option ``64`` (Python calls them equal; a scene would not).
+        A text is returned as it was typed, once ``parse`` can read it.
+        """
+        if self.text:
+            if not isinstance(value, str):
+                raise TypeError(f"{self.label or self.name} must be text, got {type(value).__name__} {value!r}")
+            try:
+                self.parsed(value)
+            except ValueError as exc:
+                raise ValueError(f"{self.label or self.name}: {exc}") from None
             return value
+        if self.options:
+            for option in self.values():
+                if _same_kind(option, value) and option == value:
+                    return option
+            raise ValueError(f"{self.name} must be one of {list(self.values())}, got "
+                             f"{value!r} ({type(value).__name__})")
         if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
             raise TypeError(f"{self.name} must be a number, got {type(value).__name__} {value!r}")
         if not self.low <= value <= self.high:
@@ -81,6 +118,20 @@ class Param:
         if self.integer and value != int(value):
             raise ValueError(f"{self.name} must be a whole number, got {value}")
         return int(value) if self.integer else float(value)
+
+
+def _same_kind(a, b) -> bool:
+    """True when ``a`` and ``b`` are both bools, both whole numbers, both other real
+    numbers, or otherwise of the same type."""
+    def kind(v):
+        if isinstance(v, (bool, np.bool_)):
+            return "bool"
+        if isinstance(v, numbers.Integral):
+            return "int"
+        if isinstance(v, numbers.Real):
+            return "real"
+        return type(v)
+    return kind(a) == kind(b)
 
 
 class Scene:
@@ -98,6 +149,10 @@ class Scene:
     size: ClassVar[tuple[float, float]] = style.SIZE_WIDE
     #: File name of this scene's GIF in imgs/, without ".gif"; empty for none.
     gif_name: ClassVar[str] = ""
+    #: Reduce every GIF frame to one shared palette (see :func:`course_utils.gif.encode`):
+    #: for frames with many colours (text on coloured cells) whose still parts should not
+    #: be stored again in every frame.
+    gif_one_palette: ClassVar[bool] = False
     #: How the widget lays out the controls: a tuple of rows, each a tuple of parameter
     #: names; the parameters not named follow, two to a row (``step`` goes with Play).
     control_rows: ClassVar[tuple[tuple[str, ...], ...]] = ()
@@ -174,10 +229,18 @@ class Scene:
         return int(self.param("step").high)
 
     def set(self, **changes) -> "Scene":
-        """Change some parameters and redraw. Unknown names or bad values raise."""
-        self._check_and_store(changes)
-        with matplotlib.rc_context(style.RC):
-            self._update()
+        """Change some parameters and redraw. Unknown names or bad values raise, and
+        leave the scene exactly as it was."""
+        before = dict(self.values)
+        try:
+            self._check_and_store(changes)
+            with matplotlib.rc_context(style.RC):
+                self._update()
+        except Exception:
+            self.values = before
+            with matplotlib.rc_context(style.RC):
+                self._update()  # the picture of the values before
+            raise
         return self
 
     def _update(self) -> None:

@@ -36,6 +36,11 @@ DIVERGING = LinearSegmentedColormap.from_list("course_diverging", [NEGATIVE, "#F
 #: Two-class map for predicted probabilities: vermillion (class 0) to blue (class 1).
 CLASSES = LinearSegmentedColormap.from_list("course_classes", ["#F4B48A", "#FFFFFF", "#8CC3E6"])
 
+#: Ink on paper, for images of digits: 0 is white, 1 is black.
+INK = LinearSegmentedColormap.from_list("course_ink", ["#FFFFFF", BLACK])
+#: How strongly a unit responds (0 and up): white to blue. The gaps of a mosaic are light grey.
+ACTIVITY = LinearSegmentedColormap.from_list("course_activity", ["#FFFFFF", POSITIVE]).with_extremes(bad=LIGHT)
+
 #: Light sequential map for the height of a loss surface: low is darker.
 CONTOUR = LinearSegmentedColormap.from_list("course_contour", ["#7E9AB0", "#FFFFFF"])
 
@@ -106,3 +111,17 @@ def round_ticks(low: float, high: float) -> tuple[list[float], list[str]]:
     first = np.ceil(low / step) * step
     ticks = [round(float(first + i * step), 6) for i in range(4) if first + i * step <= high + 1e-9]
     return ticks, [f"{t:g}".replace("-", "\u2212") for t in ticks]
+
+
+def mosaic(images, columns: int, gap: int = 1) -> np.ndarray:
+    """Tile equal-sized 2-D images (shape (n, h, w)) into one array, ``columns`` to a row,
+    with ``gap`` pixels of NaN between them (drawn in a colour map's "bad" colour). One
+    ``imshow`` of a mosaic is much faster to draw than ``n`` small ones."""
+    images = np.asarray(images, dtype=float)
+    n, h, w = images.shape
+    rows = -(-n // columns)
+    out = np.full((rows * (h + gap) - gap, columns * (w + gap) - gap), np.nan)
+    for i, image in enumerate(images):
+        r, c = divmod(i, columns)
+        out[r * (h + gap):r * (h + gap) + h, c * (w + gap):c * (w + gap) + w] = image
+    return out

@@ -7,10 +7,12 @@ nbval passes) and works the same in JupyterLab and in voila.
 
 from __future__ import annotations
 
+import html
 import math
 
 import ipywidgets as w
 
+from . import style
 from .scene import Param, Scene
 
 _LAYOUT = w.Layout(width="340px")
@@ -40,6 +42,9 @@ def control(param: Param) -> w.ValueWidget:
     label = param.label or param.name
     common = dict(description=label, value=param.default, continuous_update=True,
                   layout=_LAYOUT, style=_STYLE)
+    if param.text:  # read when the student presses Enter or leaves the box, not per key
+        return w.Text(description=label, value=param.default, continuous_update=False,
+                      layout=_LAYOUT, style=_STYLE)
     if param.options and set(param.values()) == {False, True}:
         return w.Checkbox(description=label, value=param.default, indent=False,
                           layout=w.Layout(width="110px"))
@@ -67,6 +72,12 @@ class SceneWidget(w.VBox):
     (a tuple of rows, each a tuple of parameter names). A ``step`` parameter gets a Play
     button that runs to :meth:`Scene.step_max`. When a change makes the scene move other
     parameters (see :meth:`Scene.linked`), their controls follow.
+
+    A change the scene refuses (a ValueError or TypeError from :meth:`Scene.set`, such as
+    a typed kernel it cannot read) leaves the picture as it was and shows the scene's
+    message in ``widget.message``, a line under the controls; the next good change
+    clears it. A refused text stays in its box, to be corrected; any other control goes
+    back to the scene's value.
     """
 
     def __init__(self, scene: Scene, columns: int = 2):
@@ -94,19 +105,28 @@ class SceneWidget(w.VBox):
             placed.update(names)
         others = [c for n, c in self.controls.items() if n not in placed]
         rows += [w.HBox(others[i:i + columns]) for i in range(0, len(others), columns)]
-        super().__init__(rows + [self.image])
+        self.message = w.HTML(value="")
+        super().__init__(rows + [self.message, self.image])
         self._sync_controls()
 
     def _on_change(self, change) -> None:
         if self._syncing:
             return
         owner = next(n for n, c in self.controls.items() if c is change["owner"])
-        self.scene.set(**{owner: change["new"]})
+        try:
+            self.scene.set(**{owner: change["new"]})
+        except (ValueError, TypeError) as exc:  # the scene is as it was: so is the picture
+            self.message.value = (f'<span style="color: {style.VERMILLION}">'
+                                  f'{html.escape(str(exc))}</span>')
+            self._sync_controls(keep=owner if self.scene.param(owner).text else None)
+            return
+        self.message.value = ""
         self._sync_controls()
         self.image.value = self.scene.to_png()
 
-    def _sync_controls(self) -> None:
-        """Make every control show the scene's value, and Play stop at the run's end."""
+    def _sync_controls(self, keep: str | None = None) -> None:
+        """Make every control show the scene's value (but the one named ``keep``), and
+        Play stop at the run's end."""
         self._syncing = True
         try:
             if self.play is not None:
@@ -114,6 +134,8 @@ class SceneWidget(w.VBox):
                 self.controls["step"].max = self.play.max = last
                 self.play.step = max(1, round(last / PLAY_FRAMES))
             for name, ctrl in self.controls.items():
+                if name == keep:
+                    continue
                 value = self.scene.values[name]
                 if self.scene.param(name).log:  # a value between stops shows the nearest one
                     value = nearest([v for _, v in ctrl.options], value)

@@ -113,3 +113,59 @@ def test_moons_points_lie_on_their_half_circles():
 def test_bad_arguments_are_explained(name, n, noise, match):
     with pytest.raises(ValueError, match=match):
         data.DATASETS[name](n, noise)
+
+
+def test_digits_are_the_uci_test_set_as_documented():
+    """1,797 images of 8 x 8 counts 0..16 (scaled to [0, 1]), ten classes of about 180."""
+    from course_utils import data
+
+    images, labels = data.digits()
+    assert images.shape == (1797, 8, 8) and labels.shape == (1797,)
+    assert images.min() == 0.0 and images.max() == 1.0
+    assert np.allclose(images * 16, np.round(images * 16))  # whole counts, divided by 16
+    counts = np.bincount(labels)
+    assert len(counts) == 10 and counts.min() > 170 and counts.max() < 190
+    assert not images.flags.writeable and not labels.flags.writeable
+    assert data.digits()[0] is images  # read once
+
+
+def test_digits_look_like_their_labels():
+    """A nearest-mean classifier, fitted on half the digits, gets most of the other half
+    right: the labels belong to the images (a shuffled file would give about 10 %)."""
+    from course_utils import data
+
+    images, labels = data.digits()
+    x = images.reshape(len(images), -1)
+    means = np.stack([x[:900][labels[:900] == d].mean(axis=0) for d in range(10)])
+    guess = np.argmin(((x[900:, None, :] - means) ** 2).sum(axis=2), axis=1)
+    assert np.mean(guess == labels[900:]) > 0.85
+
+
+@pytest.mark.parametrize("name", ["vertical bar", "horizontal bar", "cross", "diagonal", "edge", "square"])
+def test_patterns_are_the_shapes_they_are_named_after(name):
+    from course_utils import data
+
+    image = data.pattern(name)
+    assert image.shape == (8, 8) and set(np.unique(image)) <= {0.0, 1.0}
+    rows, cols = image.sum(axis=1), image.sum(axis=0)
+    if name == "vertical bar":
+        assert np.all(rows == 2) and cols.max() == 8
+    if name == "horizontal bar":
+        assert np.all(cols == 2) and rows.max() == 8
+    if name == "cross":
+        assert image.sum() == 8 * 2 * 2 - 4  # two bars, crossing on 2 x 2 pixels
+    if name == "diagonal":
+        assert np.array_equal(image, np.eye(8))
+    if name == "edge":
+        assert np.all(image[:, :4] == 0) and np.all(image[:, 4:] == 1)
+    if name == "square":
+        assert image[1, 1] == 1 and image[3, 3] == 0 and image[0, 0] == 0
+
+
+def test_pattern_rejects_unknown_names_and_sizes():
+    from course_utils import data
+
+    with pytest.raises(ValueError, match="pattern must be one of"):
+        data.pattern("circle")
+    with pytest.raises(ValueError, match="size"):
+        data.pattern("cross", size=2)

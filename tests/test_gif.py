@@ -88,3 +88,42 @@ def test_storyboard_errors_are_clear():
         gif.frames(Empty())
     with pytest.raises(ValueError, match="milliseconds"):
         gif.frames(ZeroDuration())
+
+
+def test_a_build_removes_temporary_files_a_killed_build_left(tmp_path):
+    left = tmp_path / ".dot.abc123.tmp.gif"
+    left.write_bytes(b"half a GIF")
+    other = tmp_path / ".neuron.xyz.tmp.gif"  # another GIF's: not ours to remove
+    other.write_bytes(b"x")
+    path = gif.build(DotMovie, folder=tmp_path)
+    assert path.exists() and not left.exists() and other.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([".neuron.xyz.tmp.gif", "dot.gif"])
+
+
+class ColourfulMovie(DotMovie):
+    """A small dot moving over a still picture of thousands of colours."""
+
+    gif_one_palette = True
+
+    def build(self):
+        super().build()
+        ramp = np.linspace(0, 1, 40)
+        picture = np.dstack([ramp[None, :] * np.ones((40, 1)), ramp[:, None] * np.ones((1, 40)),
+                             np.full((40, 40), 0.5)])
+        picture[15:25, 15:25] = (0.9, 0.3, 0.1)  # and a flat patch in the middle
+        self.ax.imshow(picture, extent=(-1.2, 1.2, -1.2, 1.2), interpolation="nearest")
+        self.dot.set_markersize(6)
+
+
+def test_one_palette_stores_only_what_moves():
+    images, durations = gif.frames(ColourfulMovie())
+    assert len(np.unique(images[0].reshape(-1, 3), axis=0)) > 1000  # more than a GIF frame holds
+    one = gif.encode(images, durations, one_palette=True)
+    assert len(one) < 0.7 * len(gif.encode(images, durations))
+    assert gif.render(ColourfulMovie) == one == gif.render(ColourfulMovie)  # the scene asks for it
+    reduced = [np.asarray(f.convert("RGB")) for f in gif.shared_palette(images)]
+    assert max(np.abs(f.astype(int) - g).mean() for f, g in zip(reduced, images)) < 3
+    flat = images[0][80, 80]  # a colour that covers many pixels stays exact
+    assert np.all(images[0] == flat, axis=2).mean() > 0.01 and all(np.array_equal(f[80, 80], flat) for f in reduced)
+    im, read_durations = read(one)
+    assert im.n_frames == 4 and im.info["loop"] == 0 and read_durations == durations

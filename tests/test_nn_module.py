@@ -142,3 +142,46 @@ def test_changing_an_output_in_place_does_not_change_the_gradient():
         out2 = out2[0] if isinstance(out2, tuple) else out2
         out2 -= 100.0  # e.g. out -= target, done in place
         np.testing.assert_allclose(layer.backward(g.copy()), expected, err_msg=type(layer).__name__)
+
+
+@pytest.mark.parametrize("make, shape", [
+    (lambda: nn.Linear(3, 4, rng=0), (5, 3)),
+    (lambda: nn.Linear(3, 4, rng=0), (2, 5, 3)),
+    (lambda: nn.Conv2d(2, 3, 3, padding=1, rng=0), (2, 2, 5, 5)),
+    (lambda: nn.Sequential(nn.Linear(3, 5, rng=0), nn.ReLU(), nn.Linear(5, 2, rng=1)), (4, 3)),
+    (lambda: nn.Sequential(nn.Sequential(nn.Linear(3, 5, rng=0), nn.Tanh()),
+                           nn.Linear(5, 2, rng=1)), (4, 3)),
+    (lambda: nn.Sequential(nn.Tanh(), nn.Linear(3, 2, rng=1)), (4, 3)),  # first can't skip
+    (lambda: nn.Sequential(), (4, 3)),
+], ids=["linear", "linear-3d", "conv", "mlp", "nested", "activation-first", "empty"])
+def test_backward_without_the_input_gradient_gives_the_same_parameter_gradients(make, shape):
+    """input_grad=False (what fit asks for) skips dL/dx and returns None; dL/dW is the same,
+    and the default still returns dL/dx."""
+    x = normal(*shape)
+    full, skipped = make(), make()
+    g = normal(*np.shape(full(x)), seed=1)
+    skipped(x)
+    assert full.can_skip_input_grad
+    assert full.backward(g).shape == x.shape
+    assert skipped.backward(g, input_grad=False) is None
+    for a, b in zip(full.parameters(), skipped.parameters()):
+        np.testing.assert_array_equal(a.grad, b.grad)
+
+
+def test_a_module_whose_backward_has_no_input_grad_is_never_asked_to_skip_it():
+    """A student's layer written as ``backward(self, grad_output)`` still trains in fit."""
+    from course_utils.nn.optim import SGD
+    from course_utils.nn.training import fit
+
+    class MyLinear(nn.Linear):
+        def backward(self, grad_output):
+            return super().backward(grad_output)
+
+    assert not MyLinear(3, 2).can_skip_input_grad and nn.Linear(3, 2).can_skip_input_grad
+    model = nn.Sequential(MyLinear(3, 4, rng=0), nn.Tanh(), nn.Linear(4, 1, rng=1))
+    x = normal(5, 3)
+    model(x)
+    assert model.backward(np.ones((5, 1)), input_grad=False) is None
+    history = fit(model, nn.MSELoss(), SGD(model.parameters(), lr=0.1), x, normal(5, 1),
+                  epochs=2, verbose=0)
+    assert history.epochs == 2 and not history.diverged

@@ -168,9 +168,12 @@ def test_divergence_stops_in_plain_words_without_nan_or_warnings(capsys):
                 batch_size=10, rng=0)
     out = capsys.readouterr().out
     assert h.diverged and not h.stopped_early
-    assert re.fullmatch(r"Training stopped at epoch \d+, batch \d+: the loss became "
-                        r"(inf|nan \(not a number\))\. The learning rate \(lr=1000\) is "
-                        r"probably too high; try a smaller one\.", h.message)
+    assert re.fullmatch(r"Training stopped at (epoch \d+, batch \d+: the loss became "
+                        r"(inf|nan \(not a number\))|the end of epoch \d+: a weight blew up "
+                        r"to -?[\d.]+e\+\d+)\. The learning rate \(lr=1000\) is "
+                        r"probably too high; try a smaller one\. The model keeps (its "
+                        r"weights from the end of epoch \d+, the last finished one|the "
+                        r"weights it had before training)\.", h.message)
     assert h.message in out
     assert h.epochs < 100
     for values in (h.train_loss, h.val_loss, h.batch_loss):
@@ -205,7 +208,8 @@ def test_weights_that_become_nan_are_reported():
     assert h.diverged and h.epochs == 0
     assert h.message == ("Training stopped at the end of epoch 1: a weight became nan (not a "
                          "number). The learning rate (lr=0.5) is probably too high; try a "
-                         "smaller one.")
+                         "smaller one. The model keeps the weights it had before training.")
+    assert all(np.isfinite(p.data).all() for p in model.parameters())
 
 
 def test_callbacks_are_called_every_epoch_and_can_stop(capsys):
@@ -276,7 +280,8 @@ def test_fit_uses_train_mode_and_evaluate_eval_mode():
     model.forward = lambda inp, f=model.forward: (seen.append(model.layers[1].training), f(inp))[1]
     fit(model, BCEWithLogitsLoss(), SGD(model.parameters(), lr=0.1), x, y, epochs=1,
         batch_size=16, validation_data=(x, y), verbose=0)
-    assert seen == [True, True, False]
+    # the loss before training (eval), two batches (train), the validation data (eval)
+    assert seen == [False, True, True, False]
     assert model.training and model.layers[1].training
 
 

@@ -224,36 +224,16 @@ def test_learning_rate_runs_use_the_engines_sgd():
     np.testing.assert_allclose(descent(2, lr).points[-1], p.data, rtol=1e-12)
 
 
-# --- the notebook quotes the engine's real code ----------------------------------------
-def quoted_blocks():
-    """(name, lines, source) of each ```python block in the chapter's text that starts with
-    a comment naming where in course_utils/nn/optim.py it comes from, such as
-    ``# course_utils/nn/optim.py: Adam._update`` (a class's method)."""
-    import functools
-    import inspect
-    import json
-    import re
+# --- the notebook quotes the engine's real code (checked line by line in test_notebook_quotes)
+def test_the_chapter_quotes_every_optimizers_update():
     from pathlib import Path
 
+    from test_notebook_quotes import quoted_blocks
+
     notebook = Path(__file__).resolve().parent.parent / "notebooks" / "07_optimizers.ipynb"
-    text = "\n".join("".join(c["source"]) for c in json.loads(notebook.read_text())["cells"]
-                     if c["cell_type"] == "markdown")
-    for block in re.findall(r"```python\n(.*?)```", text, flags=re.S):
-        first, *lines = block.strip("\n").splitlines()
-        found = re.fullmatch(r"# course_utils/nn/optim\.py: ([\w.]+)", first)
-        if found:
-            where = functools.reduce(getattr, found.group(1).split("."), optim)
-            yield found.group(1), lines, inspect.getsource(where)
-
-
-def test_code_quoted_in_the_chapter_is_the_engines():
-    blocks = list(quoted_blocks())
-    assert {name for name, _, _ in blocks} >= {f"{cls}._update" for cls in (
+    names = {name for name, _, _ in quoted_blocks(notebook)}
+    assert names >= {f"course_utils/nn/optim: {cls}._update" for cls in (
         "SGD", "Adagrad", "RMSprop", "Adadelta", "Adam")}
-    for name, lines, source in blocks:
-        source_lines = {line.strip() for line in source.splitlines()}
-        for line in lines:
-            assert line.strip() in source_lines, f"{name}: {line.strip()!r} is not in the source"
 
 
 def test_suggested_learning_rates_sit_on_the_sliders_stops():

@@ -177,3 +177,107 @@ def test_step_indices_are_even_and_include_both_ends():
     assert step_indices(200, 5) == [0, 50, 100, 150, 200]
     assert step_indices(3, 10) == [0, 1, 2, 3]
     assert step_indices(7, 1) == [0, 7]
+
+
+class Counted(Scene):
+    """A choice of whole numbers, like a batch size, and a checkbox."""
+
+    params = (Param("size", 8, options=(1, 8, 64)), Param("flag", False, options=(False, True)))
+    size = (1.0, 1.0)
+
+    def build(self):
+        self.ax = self.fig.add_axes([0, 0, 1, 1])
+
+    def draw(self):
+        if not isinstance(self.values["size"], int) or isinstance(self.values["size"], bool):
+            raise TypeError("draw() got a size that is not a whole number")
+        self.ax.set_title(str(self.values["size"]))
+
+
+@pytest.mark.parametrize("bad", [True, 64.0, "8", None, np.float64(8.0)])
+def test_a_choice_matches_by_kind_as_well_as_value(bad):
+    scene = Counted()
+    with pytest.raises(ValueError, match="size must be one of"):
+        scene.set(size=bad)
+    assert scene.values["size"] == 8 and type(scene.values["size"]) is int
+    scene.set(size=64)  # and the scene still works
+    assert scene.ax.get_title() == "64"
+
+
+def test_a_choice_given_as_a_numpy_integer_stores_the_option_itself():
+    scene = Counted().set(size=np.int64(1))
+    assert scene.values["size"] == 1 and type(scene.values["size"]) is int
+    with pytest.raises(ValueError):
+        Counted().set(flag=1)  # 1 is not True for a checkbox
+
+
+class Fragile(Dot):
+    """A dot whose draw fails for one position that validation allows."""
+
+    def draw(self):
+        if self.values["x"] == 0.5:
+            raise RuntimeError("cannot draw at 0.5")
+        super().draw()
+
+
+def test_a_failed_set_leaves_the_scene_exactly_as_it_was():
+    scene = Fragile(x=-0.25, colour="C1")
+    before, frame = dict(scene.values), scene.render()
+    for changes in ({"x": 0.5}, {"x": 0.5, "colour": "C0"}, {"x": 2.0}, {"nope": 1}, {"step": 1.5}):
+        with pytest.raises((RuntimeError, ValueError, KeyError)):
+            scene.set(**changes)
+        assert scene.values == before
+        assert np.array_equal(scene.render(), frame), changes
+    scene.set(x=0.0)  # later sets work as usual
+    assert scene.values["x"] == 0.0
+
+
+def two_numbers(text: str) -> list[float]:
+    """The parse of a typed point: two numbers separated by spaces."""
+    parts = text.split()
+    if len(parts) != 2:
+        raise ValueError(f"give two numbers separated by a space; got {len(parts)}")
+    try:
+        return [float(p) for p in parts]
+    except ValueError:
+        raise ValueError(f"{text!r} holds something that is not a number") from None
+
+
+class Typed(Dot):
+    """A dot at a point the student types."""
+
+    params = Dot.params + (Param("where", "0.5 -0.5", text=True, parse=two_numbers, label="your point"),)
+
+    def draw(self):
+        x, y = self.param("where").parsed(self.values["where"])
+        self.dot.set_data([x], [y])
+
+
+def test_a_text_param_is_checked_by_its_parse_and_keeps_the_text():
+    p = Typed.param("where")
+    assert p.validate(" 1  2 ") == " 1  2 "  # the text as typed
+    assert p.parsed(" 1  2 ") == [1.0, 2.0]
+    assert p.corners() == ("0.5 -0.5",)
+    with pytest.raises(ValueError, match=r"^your point: give two numbers separated by a space; got 3$"):
+        p.validate("1 2 3")
+    with pytest.raises(TypeError, match="your point must be text, got int"):
+        p.validate(12)
+    assert Param("note", "anything", text=True).validate("") == ""  # no parse: any text
+    with pytest.raises(ValueError, match="your point"):
+        Param("where", "1", text=True, parse=two_numbers, label="your point")  # a bad default
+    with pytest.raises(ValueError, match="no range or options"):
+        Param("where", "1 2", 0.0, 1.0, text=True)
+
+
+def test_a_bad_text_leaves_the_scene_and_its_picture_as_they_were():
+    scene = Typed()
+    frame = scene.render()
+    for bad in ("1", "a b", "", 3.0, None):
+        with pytest.raises((ValueError, TypeError)):
+            scene.set(where=bad)
+        assert scene.values["where"] == "0.5 -0.5"
+        assert np.array_equal(scene.render(), frame)
+    scene.set(where="-0.5 0.5")
+    assert not np.array_equal(scene.render(), frame)
+    corners = list(Typed.corner_values())
+    assert len(corners) == 8 and {c["where"] for c in corners} == {"0.5 -0.5"}

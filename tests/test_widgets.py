@@ -99,3 +99,48 @@ def test_controls_follow_linked_values_and_play_follows_the_run():
     assert ui.scene.values["step"] == 4 == ui.controls["step"].value
     assert ui.controls["step"].max == 4 == ui.play.max
     assert ui.image.value == ui.scene.to_png()
+
+
+def test_a_text_param_gets_a_text_box_read_on_enter():
+    from test_scene import Typed
+
+    box = interactive(Typed()).controls["where"]
+    assert isinstance(box, w.Text)
+    assert box.continuous_update is False and box.description == "your point"
+    assert box.value == "0.5 -0.5"
+
+
+def test_a_refused_text_shows_a_plain_message_and_keeps_the_picture():
+    from test_scene import Typed
+
+    ui = interactive(Typed())
+    assert ui.message in ui.children and ui.message.value == ""
+    picture = ui.image.value
+    ui.controls["where"].value = "0.1 0.2 0.3"
+    assert "your point: give two numbers separated by a space; got 3" in ui.message.value
+    assert "Traceback" not in ui.message.value
+    assert ui.image.value == picture and ui.scene.values["where"] == "0.5 -0.5"
+    assert ui.controls["where"].value == "0.1 0.2 0.3"  # left to be corrected
+    ui.controls["where"].value = "0.1 0.2"  # the next good change clears the message
+    assert ui.message.value == "" and ui.image.value != picture
+    assert ui.image.value == ui.scene.to_png()
+
+
+class Picky(Dot):
+    """A dot that refuses, in its draw, one position its range allows."""
+
+    def draw(self):
+        if self.values["x"] > 0.9:
+            raise ValueError("position: too close to the edge for this <picture>")
+        super().draw()
+
+
+def test_a_change_the_scene_refuses_puts_its_control_back_and_says_why():
+    ui = interactive(Picky())
+    picture = ui.image.value
+    ui.controls["x"].value = 0.95
+    assert ui.controls["x"].value == 0.0 == ui.scene.values["x"]
+    assert "too close to the edge for this &lt;picture&gt;" in ui.message.value  # shown as text
+    assert ui.image.value == picture
+    ui.controls["colour"].value = "C1"
+    assert ui.message.value == ""

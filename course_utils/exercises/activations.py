@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..nn import functional as F
-from .check import Feedback, check_choice, check_function, check_value, unattempted
+from .check import Feedback, brief, check_choice, check_function, check_value
 
 # Ordinary inputs first (a wrong formula is reported before a numerical problem), then
 # inputs large enough to overflow a naive np.exp.
@@ -77,10 +77,10 @@ OUTPUT_OPTIONS = ("identity", "sigmoid", "tanh", "relu", "softmax")
 def check_output_activation(task: str, answer) -> Feedback:
     """Which activation fits the output layer of ``task`` (a key of :data:`OUTPUT_TASKS`)?
     ``answer`` is one of :data:`OUTPUT_OPTIONS` (``"linear"`` counts as ``"identity"``)."""
-    if task not in OUTPUT_TASKS:
-        raise ValueError(f"task must be one of {sorted(OUTPUT_TASKS)}, got {task!r}")
+    if not isinstance(task, str) or task not in OUTPUT_TASKS:  # the notebook's own argument: a bug
+        raise ValueError(f"task must be one of {sorted(OUTPUT_TASKS)}, got {brief(task)}")
     what, correct, hint = OUTPUT_TASKS[task]
-    if isinstance(answer, str) and not unattempted(answer):
+    if isinstance(answer, str):
         answer = answer.strip().lower()
         answer = "identity" if answer == "linear" else answer
     return check_choice(answer, correct, OUTPUT_OPTIONS, name=f"an output layer that gives {what}", hint=hint)

@@ -1,15 +1,21 @@
 """The checking machinery every exercise uses.
 
-A checker never raises at the student: an unfinished exercise (``...``, ``None`` or
-``raise NotImplementedError``) is reported as not attempted yet, an error in the
-student's code is reported with the input that caused it, and a wrong answer names
-the input where it went wrong and gives a hint.
+A checker never raises at the student, whatever Python value it is given: an unfinished
+exercise (``...``, ``None`` or ``raise NotImplementedError``) is reported as not attempted
+yet, an error in the student's code is reported with the input that caused it, a value
+that is not what was asked for (text, a truth value, the wrong shape ...) is named as such
+(:func:`as_numbers`), and a wrong answer names the input where it went wrong and gives a
+hint. Numbers are shown with as many digits as it takes to tell a wrong answer from the
+right one (:func:`show_pair`), integers as integers.
 """
 
 from __future__ import annotations
 
 import copy
+import decimal
 import html
+import numbers
+import reprlib
 import warnings
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
@@ -43,42 +49,128 @@ def unattempted(value: Any) -> bool:
     return value is None or value is Ellipsis
 
 
-def _show(args: Sequence) -> str:
-    def one(a):
-        if isinstance(a, np.ndarray):
-            return np.array2string(a, precision=3, separator=", ")
-        return repr(a)
-    return ", ".join(one(a) for a in args)
+_REPR = reprlib.Repr()
+_REPR.maxstring, _REPR.maxother = 60, 200
 
 
-def not_numbers(got, shape: tuple) -> str | None:
-    """None when ``got`` is numbers shaped ``shape``, else what is wrong with it, as a
-    phrase that follows "your answer ..."."""
-    if isinstance(got, (str, bytes)):
-        return f"is the text {got!r}: give a number, not a string"
+def brief(value: Any) -> str:
+    """A short repr of any value, even of one whose ``__repr__`` raises."""
     try:
-        got_arr = np.asarray(got, dtype=float)
-    except (TypeError, ValueError):
-        return f"is {got!r}, which is not a number or an array of numbers"
-    if got_arr.shape != tuple(shape):
-        return f"has shape {got_arr.shape}, expected shape {tuple(shape)}"
-    return None
+        return _REPR.repr(value)
+    except Exception:  # noqa: BLE001 - a broken __repr__ must not break the message
+        return f"a {type(value).__name__} object"
+
+
+def error_message(exc: BaseException) -> str:
+    """``str(exc)``, kept short, even for an exception whose ``__str__`` raises."""
+    try:
+        text = str(exc)
+    except Exception:  # noqa: BLE001 - a broken __str__ must not break the message
+        return "(its message could not be shown)"
+    return text if len(text) <= 300 else text[:300] + " ..."
+
+
+def as_numbers(value: Any, shape: tuple | None = None) -> tuple[np.ndarray | None, str | None]:
+    """Is ``value`` a number, or an array of numbers (shaped ``shape`` when given)?
+
+    ``(array, None)`` when it is: the array holds integers when ``value`` does, float64
+    otherwise. Else ``(None, what is wrong)``, a phrase that follows "your answer ...".
+    Text, truth values and complex numbers are not numbers here, nor is anything numpy
+    cannot turn into an array of real numbers. Never raises, whatever ``value`` is.
+    """
+    try:
+        arr = np.asarray(value)
+    except Exception:  # noqa: BLE001 - a ragged list, an object whose __array__ raises ...
+        arr = np.asarray(None)
+    one, kind = arr.ndim == 0, arr.dtype.kind
+    a_number, verb = ("a number", "is") if one else ("numbers", "holds")
+    if kind in "US":
+        return None, f"{verb} the text {brief(value)}: give {a_number} without quotes"
+    if kind == "b":
+        what = "a truth value" if one else "truth values"
+        return None, f"is {brief(value)}, {what}: give {a_number}, not True or False"
+    if kind == "c":
+        what = "a complex number" if one else "complex numbers"
+        return None, f"is {brief(value)}, {what}: give {a_number} with no imaginary part"
+    if kind == "f" or kind == "O" and all(isinstance(x, (numbers.Real, decimal.Decimal))
+                                          and not isinstance(x, bool) for x in arr.flat):
+        try:  # objects: Python ints beyond int64, Fractions ...
+            with np.errstate(all="ignore"):  # a longdouble beyond float64's range becomes inf
+                arr = arr.astype(float)
+        except OverflowError:
+            return None, f"{verb} a number too large to compute with (floats end near 1.8e308)"
+        except Exception:  # noqa: BLE001 - a number type that will not become a float
+            pass
+    if arr.dtype.kind not in "iuf":
+        return None, f"is {brief(value)}, which is not a number or an array of numbers"
+    if shape is not None and arr.shape != tuple(shape):
+        got = "is a single number" if one else f"has shape {arr.shape}"
+        want = "a single number" if tuple(shape) == () else f"shape {tuple(shape)}"
+        return None, f"{got}, but {want} is expected"
+    return arr, None
+
+
+def _rounded(x, decimals: int | None):
+    """An element as shown: an integer as it is, a float rounded to ``decimals`` (None: exact)."""
+    if isinstance(x, (int, np.integer)):
+        return int(x)
+    return float(x) if decimals is None else round(float(x), decimals)
+
+
+def _text(arr: np.ndarray, decimals: int | None) -> str:
+    text = np.array2string(arr, separator=", ",
+                           formatter={"all": lambda x: repr(_rounded(x, decimals))})
+    return " ".join(text.split())  # the rows of a matrix on one line
+
+
+def show(value: Any, decimals: int | None = None) -> str:
+    """Numbers as a student reads them (integers as integers, floats exactly or rounded to
+    ``decimals``); anything else as a short repr."""
+    arr, problem = as_numbers(value)
+    return brief(value) if problem else _text(arr, decimals)
+
+
+def show_pair(got, want, rtol: float, atol: float) -> tuple[str, str]:
+    """``got`` and ``want``, numbers of one shape, as text: rounded to 4 decimals, or to
+    as many more as it takes for every element where they differ (beyond ``rtol`` and
+    ``atol``) to look different too."""
+    got, want = as_numbers(got)[0], as_numbers(want)[0]
+    with np.errstate(all="ignore"):
+        differ = ~np.isclose(got, want, rtol=rtol, atol=atol, equal_nan=True)
+    pairs = list(zip(got[differ], want[differ]))
+    for decimals in (*range(4, 18), None):
+        if all(_rounded(g, decimals) != _rounded(w, decimals) for g, w in pairs):
+            break
+    return _text(got, decimals), _text(want, decimals)
+
+
+def _show(args: Sequence) -> str:
+    return ", ".join(show(a) for a in args)
 
 
 def mismatch(got, want, rtol: float, atol: float) -> str | None:
     """None when ``got`` matches ``want``, else a short reason."""
-    want_arr = np.asarray(want, dtype=float)
-    problem = not_numbers(got, want_arr.shape)
+    want_arr = as_numbers(want)[0]
+    got_arr, problem = as_numbers(got, want_arr.shape)
     if problem:
         return f"returned a value that {problem}"
-    got_arr = np.asarray(got, dtype=float)
-    got_finite, want_finite = np.isfinite(got_arr), np.isfinite(want_arr)
-    if np.any(want_finite & ~got_finite):
-        return f"returned {np.round(got_arr, 4)}, which is not finite where {np.round(want_arr, 4)} is"
-    if np.any(~want_finite & got_finite):
-        return f"returned {np.round(got_arr, 4)}, expected {np.round(want_arr, 4)}"
-    if not np.allclose(got_arr, want_arr, rtol=rtol, atol=atol, equal_nan=True):
-        return f"returned {np.round(got_arr, 4)}, expected {np.round(want_arr, 4)}"
+    got_f, want_f = got_arr.astype(float), want_arr.astype(float)
+    with np.errstate(all="ignore"):
+        if np.allclose(got_f, want_f, rtol=rtol, atol=atol, equal_nan=True):
+            return None
+    got_text, want_text = show_pair(got_arr, want_arr, rtol, atol)
+    if np.any(np.isfinite(want_f) & ~np.isfinite(got_f)):
+        return f"returned {got_text}, which is not finite where {want_text} is"
+    return f"returned {got_text}, expected {want_text}"
+
+
+def not_a_function(student: Any, name: str, args: str = "...") -> Feedback | None:
+    """None when ``student`` can be called; else not attempted (None, ``...``), or a wrong type."""
+    if unattempted(student):
+        return Feedback(None, f"define {name} and run this cell again.")
+    if not callable(student):
+        return Feedback(False, f"{name} should be a function (def {name}({args}): ...), "
+                               f"not {type(student).__name__}.")
     return None
 
 
@@ -96,6 +188,9 @@ def check_function(student: Callable, reference: Callable, cases: Sequence[tuple
     the check, names the input, quotes the warning and adds ``warning_hint``. Underflow
     (a tiny number rounded to 0) is allowed.
     """
+    problem = not_a_function(student, name)
+    if problem is not None:
+        return problem
     strict = dict(over="raise", divide="raise", invalid="raise") if warning_hint else {}
     for case in cases:
         # fresh copies each time: a student's code that changes its input in place must
@@ -110,9 +205,10 @@ def check_function(student: Callable, reference: Callable, cases: Sequence[tuple
             return Feedback(None, f"fill in {name} and run this cell again.")
         except Exception as exc:  # the student's code failed: say where, don't crash the cell
             if warning_hint and isinstance(exc, (FloatingPointError, RuntimeWarning, OverflowError)):
-                return Feedback(False, f"{name}({_show(case)}) is not numerically safe: {exc}. "
-                                       f"Hint: {warning_hint}")
-            return Feedback(False, f"{name}({_show(case)}) raised {type(exc).__name__}: {exc}. Hint: {hint}")
+                return Feedback(False, f"{name}({_show(case)}) is not numerically safe: "
+                                       f"{error_message(exc)}. Hint: {warning_hint}")
+            return Feedback(False, f"{name}({_show(case)}) raised {type(exc).__name__}: "
+                                   f"{error_message(exc)}. Hint: {hint}")
         if unattempted(got):
             return Feedback(None, f"{name} returns nothing yet: fill it in and run this cell again.")
         reason = mismatch(got, expected, rtol, atol)
@@ -126,20 +222,30 @@ def check_value(answer: Any, expected: Any, *, name: str, hint: str, rtol: float
     """Compare a single number (or array) the student worked out with the right one."""
     if unattempted(answer):
         return Feedback(None, f"put your value for {name} in place of None and run this cell again.")
-    reason = mismatch(answer, expected, rtol, 1e-9)
-    if reason and isinstance(answer, (str, bytes)):
-        return Feedback(False, f"{name} is the text {answer!r}: give a number, not a string.")
-    if reason:
-        return Feedback(False, f"{name} is {answer!r}, which is not right. Hint: {hint}")
-    return Feedback(True, f"{name} = {answer!r} is right.")
+    problem = as_numbers(answer, np.shape(expected))[1]
+    if problem:
+        return Feedback(False, f"{name} {problem}.")
+    if mismatch(answer, expected, rtol, 1e-9):
+        return Feedback(False, f"{name} is {show(answer)}, which is not right. Hint: {hint}")
+    return Feedback(True, f"{name} = {show(answer)} is right.")
+
+
+def _is_option(answer: Any, option: Any) -> bool:
+    """``answer`` is ``option``: the same text, or the same number (never a truth value)."""
+    if isinstance(option, str):
+        return isinstance(answer, str) and answer == option
+    number = as_numbers(answer, ())[0]
+    return number is not None and bool(number == option)
 
 
 def check_choice(answer: Any, correct: Any, options: Sequence, *, name: str, hint: str) -> Feedback:
-    """Check a choice among ``options``; an answer outside them says what the options are."""
+    """Check a choice among ``options`` (text, or numbers); an answer outside them says what
+    the options are. An answer matches an option of its own kind only: ``True`` is not 1."""
     if unattempted(answer):
         return Feedback(None, f"choose {name} from {list(options)} and run this cell again.")
-    if answer not in options:
-        return Feedback(False, f"{answer!r} is not one of the options {list(options)}.")
-    if answer != correct:
-        return Feedback(False, f"{answer!r} is not the best choice for {name}. Hint: {hint}")
-    return Feedback(True, f"{answer!r} is the right choice for {name}.")
+    chosen = [option for option in options if _is_option(answer, option)]
+    if not chosen:
+        return Feedback(False, f"{brief(answer)} is not one of the options {list(options)}.")
+    if chosen[0] != correct:
+        return Feedback(False, f"{chosen[0]!r} is not the best choice for {name}. Hint: {hint}")
+    return Feedback(True, f"{chosen[0]!r} is the right choice for {name}.")

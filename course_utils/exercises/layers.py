@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .check import Feedback, check_choice, check_function, check_value, unattempted
+from .check import Feedback, as_numbers, brief, check_choice, check_function, check_value, show
 
 
 def _count(sizes) -> int:
@@ -19,17 +19,19 @@ def _weights_only(sizes) -> int:
 def check_parameter_count(answer, sizes=(2, 4, 4, 1)) -> Feedback:
     """``answer``: the number of weights and biases in a fully connected network whose
     layers have ``sizes`` neurons (input first), e.g. 37 for 2-4-4-1."""
-    sizes = tuple(int(s) for s in sizes)
+    layers = as_numbers(sizes)[0]
+    if layers is None or layers.ndim != 1 or layers.dtype.kind not in "iu":  # the notebook's own: a bug
+        raise ValueError(f"sizes must be whole numbers of neurons such as (2, 4, 4, 1), "
+                         f"got {brief(sizes)}")
+    sizes = tuple(int(s) for s in layers)
     name = f"the parameter count of a {'-'.join(map(str, sizes))} network"
-    if unattempted(answer):
-        return check_value(answer, _count(sizes), name=name, hint="")
-    if isinstance(answer, (int, float, np.integer, np.floating)) and not isinstance(answer, bool):
-        if answer == _weights_only(sizes):
-            return Feedback(False, f"{answer} counts the weights only. Hint: every neuron after the "
-                                   "input layer also has one bias of its own.")
-        if answer == _count(sizes) + sizes[0]:
-            return Feedback(False, f"{answer} gives the inputs a bias too. Hint: the input layer just "
-                                   "holds the numbers x1, x2; only neurons that compute have a bias.")
+    number = as_numbers(answer, ())[0]
+    if number is not None and number == _weights_only(sizes):
+        return Feedback(False, f"{show(answer)} counts the weights only. Hint: every neuron after the "
+                               "input layer also has one bias of its own.")
+    if number is not None and number == _count(sizes) + sizes[0]:
+        return Feedback(False, f"{show(answer)} gives the inputs a bias too. Hint: the input layer just "
+                               "holds the numbers x1, x2; only neurons that compute have a bias.")
     return check_value(answer, _count(sizes), name=name,
                        hint="go layer by layer: between a layer of n_in neurons and the next one of "
                             "n_out there are n_in * n_out weights (every pair is connected) and "

@@ -8,14 +8,12 @@ here is what ``optim.SGD`` (and PyTorch's) computes.
 from __future__ import annotations
 
 import math
-import numbers
-import reprlib
 
 import numpy as np
 
 from ..nn import optim
 from ..nn.module import Parameter
-from .check import Feedback, unattempted
+from .check import Feedback, as_numbers, unattempted
 
 __all__ = [
     "CURVATURES",
@@ -58,19 +56,10 @@ def gradient(point) -> np.ndarray:
 
 def _lr_problem(lr):
     """``(None, lr as a float)`` for a usable learning rate, else ``(message, None)``."""
-    if isinstance(lr, np.ndarray) and lr.ndim == 0:
-        lr = lr.item()
-    if isinstance(lr, (bool, np.bool_)):
-        return f"lr is {lr!r}, a truth value: give a positive number such as 0.01.", None
-    if isinstance(lr, (str, bytes)):
-        return (f"lr is the text {lr!r}: give a number without quotes, such as 0.01."), None
-    if not isinstance(lr, numbers.Real):
-        return (f"lr is {reprlib.repr(lr)}, which is not a number: give a single positive number such as "
-                "0.01."), None
-    try:
-        value = float(lr)
-    except (OverflowError, ValueError, TypeError):
-        return "lr is too large to be a float: give a number such as 0.01.", None
+    number, problem = as_numbers(lr, ())
+    if problem:
+        return f"lr {problem}. A learning rate is a positive number such as 0.01.", None
+    value = float(number)
     if math.isnan(value):
         return "lr is nan (not a number): give a positive number such as 0.01.", None
     if math.isinf(value):

@@ -12,7 +12,8 @@ import numpy as np
 
 from ..nn import optim
 from ..nn.module import Parameter
-from .check import Feedback, mismatch, not_numbers, unattempted
+from .check import (Feedback, as_numbers, error_message, mismatch, not_a_function, show, show_pair,
+                    unattempted)
 
 __all__ = ["check_momentum_step"]
 
@@ -37,15 +38,8 @@ def _reference_step(w, grad, velocity, lr, momentum):
     return param.data.copy(), np.array(new_velocity, dtype=float)
 
 
-def _fmt(a) -> str:
-    a = np.asarray(a, dtype=float)
-    if a.ndim == 0:
-        return repr(round(float(a), 4))
-    return np.array2string(np.round(a, 4), separator=", ")
-
-
 def _show_call(w, grad, velocity, lr, momentum) -> str:
-    return (f"momentum_step(w={_fmt(w)}, grad={_fmt(grad)}, velocity={_fmt(velocity)}, "
+    return (f"momentum_step(w={show(w, 4)}, grad={show(grad, 4)}, velocity={show(velocity, 4)}, "
             f"lr={lr!r}, momentum={momentum!r})")
 
 
@@ -113,7 +107,7 @@ def _call_one(student, w, grad, velocity, lr, momentum, where: str):
         return Feedback(None, "fill in momentum_step and run this cell again."), None
     except Exception as exc:  # noqa: BLE001 - the student's code failed: say where, don't crash
         return Feedback(False, f"{where}{_show_call(w, grad, velocity, lr, momentum)} raised "
-                               f"{type(exc).__name__}: {exc}. Hint: {_GENERIC}"), None
+                               f"{type(exc).__name__}: {error_message(exc)}. Hint: {_GENERIC}"), None
     if unattempted(result):
         return Feedback(None, "momentum_step returns nothing yet: fill it in and run this cell "
                               "again."), None
@@ -122,7 +116,7 @@ def _call_one(student, w, grad, velocity, lr, momentum, where: str):
         result = tuple(result)
     if not isinstance(result, (tuple, list)):
         return Feedback(False, f"{where}{_show_call(w, grad, velocity, lr, momentum)} returned a "
-                               f"single value, {_fmt_any(result)}. Hint: return two things, the new "
+                               f"single value, {show(result)}. Hint: return two things, the new "
                                "weights and the new velocity: return new_w, new_velocity (the "
                                "velocity must be handed back for the next step)."), None
     if len(result) != 2:
@@ -136,7 +130,7 @@ def _call_one(student, w, grad, velocity, lr, momentum, where: str):
                                "new_velocity = momentum * velocity + grad and return "
                                "new_w, new_velocity."), None
     for what, got in (("new_w", got_w), ("new_velocity", got_v)):
-        reason = not_numbers(got, shape)
+        reason = as_numbers(got, shape)[1]
         if reason:
             return Feedback(False, f"{where}{_show_call(w, grad, velocity, lr, momentum)}: your "
                                    f"{what} {reason}. Hint: new_w and new_velocity are arrays with "
@@ -144,22 +138,16 @@ def _call_one(student, w, grad, velocity, lr, momentum, where: str):
     return None, (np.asarray(got_w, dtype=float), np.asarray(got_v, dtype=float))
 
 
-def _fmt_any(value) -> str:
-    try:
-        return _fmt(value)
-    except (TypeError, ValueError):
-        return repr(value)
-
-
 def _compare(w, grad, velocity, lr, momentum, got, ref, where: str) -> Feedback | None:
     (got_w, got_v), (ref_w, ref_v) = got, ref
-    for got_x, ref_x in ((got_w, ref_w), (got_v, ref_v)):
-        if mismatch(got_x, ref_x, _RTOL, _ATOL):
+    if mismatch(got_w, ref_w, _RTOL, _ATOL) or mismatch(got_v, ref_v, _RTOL, _ATOL):
+        with np.errstate(all="ignore"):  # a student's inf or 1e308 in the arithmetic of the hints
             hint = _diagnose(w, grad, velocity, lr, momentum, got_w, got_v, ref_w, ref_v)
-            return Feedback(False, f"{where}{_show_call(w, grad, velocity, lr, momentum)} returned "
-                                   f"new_w = {_fmt(got_w)}, new_velocity = {_fmt(got_v)}; expected "
-                                   f"new_w = {_fmt(ref_w)}, new_velocity = {_fmt(ref_v)}. "
-                                   f"Hint: {hint}")
+        (got_w, ref_w), (got_v, ref_v) = (show_pair(got_w, ref_w, _RTOL, _ATOL),
+                                          show_pair(got_v, ref_v, _RTOL, _ATOL))
+        return Feedback(False, f"{where}{_show_call(w, grad, velocity, lr, momentum)} returned "
+                               f"new_w = {got_w}, new_velocity = {got_v}; expected "
+                               f"new_w = {ref_w}, new_velocity = {ref_v}. Hint: {hint}")
     return None
 
 
@@ -190,11 +178,9 @@ def check_momentum_step(momentum_step) -> Feedback:
     Checked against ``optim.SGD`` on single steps (a 1-element array, vectors, a 2x2
     matrix, momentum 0) and on a run of several steps from zero velocity.
     """
-    if unattempted(momentum_step):
-        return Feedback(None, "define momentum_step and run this cell again.")
-    if not callable(momentum_step):
-        return Feedback(False, f"momentum_step should be a function (def momentum_step(w, grad, "
-                               f"velocity, lr, momentum): ...), not {type(momentum_step).__name__}.")
+    problem = not_a_function(momentum_step, "momentum_step", "w, grad, velocity, lr, momentum")
+    if problem is not None:
+        return problem
     for w, grad, velocity, lr, momentum in _MOMENTUM_CASES:
         ref = _reference_step(w, grad, velocity, lr, momentum)
         problem, got = _call_one(momentum_step, w, grad, velocity, lr, momentum, "")
@@ -213,7 +199,7 @@ def check_momentum_step(momentum_step) -> Feedback:
         optimizer.step()
         ref = param.data.copy(), optimizer.state[0]["momentum_buffer"].copy()
         where = (f"in a run of {steps} steps from velocity 0 on the loss 0.5 * sum(c * w**2), "
-                 f"c = {_fmt(curvatures)} (grad = c * w), step {step}, ")
+                 f"c = {show(curvatures)} (grad = c * w), step {step}, ")
         problem, got = _call_one(momentum_step, w, grad, velocity, lr, momentum, where)
         if problem is None:
             problem = _compare(w, grad, velocity, lr, momentum, got, ref, where)

@@ -6,7 +6,7 @@ import itertools
 
 import numpy as np
 
-from .check import Feedback, check_function, unattempted
+from .check import Feedback, as_numbers, brief, check_function, unattempted
 
 
 def _weighted_sum(x, w, b):
@@ -34,10 +34,18 @@ GATES = {"AND": lambda a, b: a and b, "OR": lambda a, b: a or b, "NAND": lambda 
 def check_gate(w1, w2, b, gate: str = "AND") -> Feedback:
     """A step neuron, output 1 if w1*x1 + w2*x2 + b > 0 else 0, must compute ``gate``
     on the four inputs (0, 0), (0, 1), (1, 0), (1, 1)."""
-    if gate not in GATES:
-        raise ValueError(f"gate must be one of {sorted(GATES)}, got {gate!r}")
+    if not isinstance(gate, str) or gate not in GATES:  # the notebook's own argument: a bug
+        raise ValueError(f"gate must be one of {sorted(GATES)}, got {brief(gate)}")
     if any(unattempted(v) for v in (w1, w2, b)):
         return Feedback(None, "set w1, w2 and b to numbers and run this cell again.")
+    weights = []
+    for name, value in (("w1", w1), ("w2", w2), ("b", b)):
+        number, problem = as_numbers(value, ())
+        if problem:
+            return Feedback(False, f"{name} {problem}. Hint: a weight and a bias are single numbers, "
+                                   "such as 1 or -1.5.")
+        weights.append(float(number))  # Python floats: inf * 0 is nan, quietly
+    w1, w2, b = weights
     for x1, x2 in itertools.product((0, 1), repeat=2):
         out = int(w1 * x1 + w2 * x2 + b > 0)
         want = int(GATES[gate](x1, x2))

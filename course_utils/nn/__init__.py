@@ -13,7 +13,7 @@ what flows back through a network::
 Only numpy is imported.
 """
 
-from . import autograd, functional, init, optim, regularization, training
+from . import autograd, functional, history, init, metrics, optim, regularization, training
 from .activation import (ELU, GELU, Identity, LeakyReLU, ReLU, Sigmoid, SiLU,
                          Softmax, Softplus, Step, Tanh)
 from .conv import Conv2d, MaxPool2d
@@ -24,7 +24,8 @@ from .module import Module, Parameter, Sequential
 from .recurrent import LSTM, RNN
 
 __all__ = [
-    "functional", "init", "optim", "regularization", "training", "autograd",
+    "functional", "init", "optim", "regularization", "training", "history", "metrics",
+    "autograd",
     "Module", "Parameter", "Sequential",
     "Identity", "Step", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "ELU", "GELU",
     "Softplus", "SiLU", "Softmax",

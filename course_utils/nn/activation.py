@@ -2,7 +2,7 @@
 
 ``forward(x)`` applies the function elementwise (``Softmax`` along ``dim``) and
 keeps ``x``; ``backward(grad_output)`` returns ``grad_output * f'(x)``.
-None of them has parameters.
+None of them has parameters. Integer inputs are computed in float64.
 """
 
 import numpy as np
@@ -15,20 +15,22 @@ __all__ = ["Identity", "Step", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "ELU",
 
 
 def _check_grad(layer, grad_output, shape):
-    if grad_output.shape != shape:
+    if getattr(grad_output, "shape", None) != shape:
         raise ValueError(f"{type(layer).__name__}.backward: grad_output shape "
-                         f"{grad_output.shape} does not match output shape {shape}")
+                         f"{np.shape(grad_output)} does not match output shape {shape} "
+                         "(it must be a numpy array of that shape)")
 
 
 class Identity(Module):
     """``y = x``. Handy as a placeholder layer."""
 
     def forward(self, x):
-        self._shape = np.shape(x)
+        x = F.to_float(x, "Identity: the input")
+        self._shape = x.shape
         return x
 
     def backward(self, grad_output):
-        _check_grad(self, grad_output, self._shape)
+        _check_grad(self, grad_output, self._saved("_shape"))
         return grad_output
 
 
@@ -39,11 +41,12 @@ class Step(Module):
     """
 
     def forward(self, x):
-        self._shape = np.shape(x)
+        x = F.to_float(x, "Step: the input")
+        self._shape = x.shape
         return F.step(x)
 
     def backward(self, grad_output):
-        _check_grad(self, grad_output, self._shape)
+        _check_grad(self, grad_output, self._saved("_shape"))
         return np.zeros(self._shape)
 
 
@@ -51,39 +54,41 @@ class Sigmoid(Module):
     """``y = 1 / (1 + exp(-x))``; backward uses ``dy/dx = y (1 - y)``."""
 
     def forward(self, x):
-        self._y = F.sigmoid(x)
+        self._y = F.sigmoid(F.to_float(x, "Sigmoid: the input"))
         return self._y.copy()  # backward needs _y unchanged
 
     def backward(self, grad_output):
-        y = self._y
+        y = self._saved("_y")
         _check_grad(self, grad_output, y.shape)
         return grad_output * y * (1.0 - y)
 
 
 class Tanh(Module):
-    """``y = tanh(x)``; backward uses ``dy/dx = 1 - y^2``."""
+    """``y = tanh(x)``; backward uses ``dy/dx = 1 - y^2``, which forward keeps."""
 
     def forward(self, x):
-        self._y = np.tanh(x)
-        return self._y.copy()  # backward needs _y unchanged
+        y = np.tanh(F.to_float(x, "Tanh: the input"))
+        self._slope = 1.0 - y * y
+        return y
 
     def backward(self, grad_output):
-        y = self._y
-        _check_grad(self, grad_output, y.shape)
-        return grad_output * (1.0 - y * y)
+        slope = self._saved("_slope")
+        _check_grad(self, grad_output, slope.shape)
+        return grad_output * slope
 
 
 class ReLU(Module):
     """``y = max(0, x)``; backward lets the gradient through where ``x > 0``."""
 
     def forward(self, x):
-        x = np.asarray(x)
+        x = F.to_float(x, "ReLU: the input")
         self._positive = x > 0
         return np.maximum(x, 0.0)
 
     def backward(self, grad_output):
-        _check_grad(self, grad_output, self._positive.shape)
-        return grad_output * self._positive
+        positive = self._saved("_positive")
+        _check_grad(self, grad_output, positive.shape)
+        return grad_output * positive
 
 
 class LeakyReLU(Module):
@@ -93,11 +98,11 @@ class LeakyReLU(Module):
         self.negative_slope = float(negative_slope)
 
     def forward(self, x):
-        self._x = np.asarray(x)
+        self._x = F.to_float(x, "LeakyReLU: the input")
         return F.leaky_relu(self._x, self.negative_slope)
 
     def backward(self, grad_output):
-        _check_grad(self, grad_output, self._x.shape)
+        _check_grad(self, grad_output, self._saved("_x").shape)
         return grad_output * F.leaky_relu_derivative(self._x, self.negative_slope)
 
     def extra_repr(self):
@@ -111,11 +116,11 @@ class ELU(Module):
         self.alpha = float(alpha)
 
     def forward(self, x):
-        self._x = np.asarray(x)
+        self._x = F.to_float(x, "ELU: the input")
         return F.elu(self._x, self.alpha)
 
     def backward(self, grad_output):
-        _check_grad(self, grad_output, self._x.shape)
+        _check_grad(self, grad_output, self._saved("_x").shape)
         return grad_output * F.elu_derivative(self._x, self.alpha)
 
     def extra_repr(self):
@@ -126,11 +131,11 @@ class GELU(Module):
     """``y = x * Phi(x)``, ``Phi`` the standard normal CDF (exact erf form)."""
 
     def forward(self, x):
-        self._x = np.asarray(x)
+        self._x = F.to_float(x, "GELU: the input")
         return F.gelu(self._x)
 
     def backward(self, grad_output):
-        _check_grad(self, grad_output, self._x.shape)
+        _check_grad(self, grad_output, self._saved("_x").shape)
         return grad_output * F.gelu_derivative(self._x)
 
 
@@ -144,11 +149,11 @@ class Softplus(Module):
         self.threshold = threshold
 
     def forward(self, x):
-        self._x = np.asarray(x)
+        self._x = F.to_float(x, "Softplus: the input")
         return F.softplus(self._x, self.beta, self.threshold)
 
     def backward(self, grad_output):
-        _check_grad(self, grad_output, self._x.shape)
+        _check_grad(self, grad_output, self._saved("_x").shape)
         return grad_output * F.softplus_derivative(self._x, self.beta, self.threshold)
 
     def extra_repr(self):
@@ -159,11 +164,11 @@ class SiLU(Module):
     """``y = x * sigmoid(x)`` (swish)."""
 
     def forward(self, x):
-        self._x = np.asarray(x)
+        self._x = F.to_float(x, "SiLU: the input")
         return F.silu(self._x)
 
     def backward(self, grad_output):
-        _check_grad(self, grad_output, self._x.shape)
+        _check_grad(self, grad_output, self._saved("_x").shape)
         return grad_output * F.silu_derivative(self._x)
 
 
@@ -182,7 +187,7 @@ class Softmax(Module):
         return self._y.copy()  # backward needs _y unchanged
 
     def backward(self, grad_output):
-        return F.softmax_backward(grad_output, self._y, self.dim)
+        return F.softmax_backward(grad_output, self._saved("_y"), self.dim)
 
     def extra_repr(self):
         return f"dim={self.dim}"

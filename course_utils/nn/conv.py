@@ -13,7 +13,8 @@ import math
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from .module import Module, Parameter
+from .functional import to_float
+from .module import Module, Parameter, positive_int
 
 __all__ = ["Conv2d", "MaxPool2d"]
 
@@ -71,16 +72,14 @@ class Conv2d(Module):
     Backward, with ``g`` the output gradient as a ``(C_out, N*H_out*W_out)`` matrix:
     ``dL/dW = g cols^T``, ``dL/db = sum of g over patches``, and
     ``dL/dcols = W^T g``, whose columns are added back onto the pixels each patch
-    came from (col2im).
+    came from (col2im). ``backward(g, input_grad=False)`` skips that (and returns
+    None): nothing needs it for the first layer of a network.
     """
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
                  bias=True, *, rng=None):
-        for name, value in (("in_channels", in_channels), ("out_channels", out_channels)):
-            if not isinstance(value, (int, np.integer)) or value <= 0:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}")
-        self.in_channels = int(in_channels)
-        self.out_channels = int(out_channels)
+        self.in_channels = positive_int("in_channels", in_channels)
+        self.out_channels = positive_int("out_channels", out_channels)
         self.kernel_size = _pair("kernel_size", kernel_size, 1)
         self.stride = _pair("stride", stride, 1)
         self.padding = _pair("padding", padding, 0)
@@ -91,7 +90,7 @@ class Conv2d(Module):
         self.bias = Parameter(rng.uniform(-k, k, size=out_channels)) if bias else None
 
     def forward(self, x):
-        x = np.asarray(x)
+        x = to_float(x, "Conv2d: the input")
         _check_image("Conv2d", x)
         if x.shape[1] != self.in_channels:
             raise ValueError(
@@ -124,8 +123,8 @@ class Conv2d(Module):
             setattr(self, name, buffer)
         return buffer
 
-    def backward(self, grad_output):
-        n, c, h, w = self._x_shape
+    def backward(self, grad_output, input_grad=True):
+        n, c, h, w = self._saved("_x_shape")
         (kh, kw), (sh, sw), (ph, pw) = self.kernel_size, self.stride, self.padding
         ho = (self._xp_shape[2] - kh) // sh + 1
         wo = (self._xp_shape[3] - kw) // sw + 1
@@ -137,6 +136,8 @@ class Conv2d(Module):
         self.weight.grad += (g @ self._cols.T).reshape(self.weight.data.shape)
         if self.bias is not None:
             self.bias.grad += g.sum(axis=1)
+        if not input_grad:
+            return None
         # col2im: add each patch's gradient back onto the pixels it was taken from.
         dcols = self._buffer("_dcols", self._cols.shape, np.result_type(g, w_mat))
         np.matmul(w_mat.T, g, out=dcols)
@@ -180,9 +181,7 @@ class MaxPool2d(Module):
                              f"kernel_size {self.kernel_size}")
 
     def forward(self, x):
-        x = np.asarray(x)
-        if not np.issubdtype(x.dtype, np.floating):
-            x = x.astype(float)  # so that the -inf padding works for integer images too
+        x = to_float(x, "MaxPool2d: the input")  # floats, for the -inf padding
         _check_image("MaxPool2d", x)
         n, c, h, w = x.shape
         kh, kw = self.kernel_size
@@ -208,7 +207,7 @@ class MaxPool2d(Module):
         return out
 
     def backward(self, grad_output):
-        n, c, h, w = self._x_shape
+        n, c, h, w = self._saved("_x_shape")
         hp, wp = self._xp_shape[2:]
         (kh, kw), (sh, sw), (ph, pw) = self.kernel_size, self.stride, self.padding
         ho, wo = self._argmax.shape[2:]

@@ -11,7 +11,9 @@ Softmax mixes the entries of a row, so it has a vector-Jacobian product instead:
 ``softmax_backward(grad_output, output)``.
 
 Everything is numerically stable by construction: no overflow, underflow or
-invalid-value warnings, even for inputs of +-1e4.
+invalid-value warnings, even for inputs of +-1e4. A NaN in the input gives NaN at
+the same place in the output (it is never turned into a plausible number), and
+integer or boolean inputs are computed in float64 (see :func:`to_float`).
 """
 
 import math
@@ -31,7 +33,7 @@ __all__ = [
     "gelu", "gelu_derivative",
     "softplus", "softplus_derivative",
     "silu", "silu_derivative",
-    "softmax", "softmax_backward", "log_softmax", "safe_exp",
+    "softmax", "softmax_backward", "log_softmax", "safe_exp", "to_float",
     "Activation", "ACTIVATIONS",
 ]
 
@@ -40,14 +42,34 @@ __all__ = [
 _EXP_FLOOR = -700.0
 
 
+def to_float(x, name="x"):
+    """``x`` as a numpy array of floats, for computing with.
+
+    Float arrays are returned as they are (no copy). Integers and booleans become
+    float64, so that arithmetic cannot wrap around (``uint8`` 10 - 20 would be 246).
+    Anything else (text, Python objects, complex numbers) raises a ``TypeError``
+    that names the argument, instead of an error from deep inside numpy.
+    """
+    x = np.asarray(x)
+    kind = x.dtype.kind
+    if kind == "f":
+        return x
+    if kind in "biu":
+        return x.astype(np.float64)
+    example = f", e.g. {x.flat[0].item()!r}" if x.size else ""
+    raise TypeError(f"{name} must be numbers (floats, integers or booleans); got an array "
+                    f"of dtype {x.dtype}{example}")
+
+
 def safe_exp(z):
     """``exp(z)``, with results below ``exp(-700)`` (about 1e-304) set to exactly 0.
 
     Used where ``z`` can be very negative (``z <= 0`` in all callers): plain
-    ``np.exp(-1e4)`` raises numpy's "underflow" warning.
+    ``np.exp(-1e4)`` raises numpy's "underflow" warning. NaN stays NaN.
     """
     z = np.asarray(z)
-    return np.exp(z, out=np.zeros(z.shape), where=z > _EXP_FLOOR)
+    tiny = z <= _EXP_FLOOR  # False for NaN, so a NaN goes through exp and stays NaN
+    return np.exp(z, out=np.zeros(z.shape), where=~tiny)
 
 
 def _check_positive(name, value):
@@ -55,17 +77,23 @@ def _check_positive(name, value):
         raise ValueError(f"{name} must be positive, got {value!r}")
 
 
+def _nan_where_nan(x, values):
+    """``values`` (an array or a number), with NaN wherever ``x`` is NaN: the slope of a
+    function at "not a number" is not a number either."""
+    return np.where(np.isnan(x), np.nan, values)
+
+
 # --------------------------------------------------------------------------- identity
 
 
 def identity(x):
     """Identity: ``f(x) = x``. The "no activation" of a linear layer."""
-    return np.asarray(x)
+    return to_float(x)
 
 
 def identity_derivative(x):
     """``f'(x) = 1``."""
-    return np.ones(np.shape(x))
+    return _nan_where_nan(to_float(x), 1.0)
 
 
 # ------------------------------------------------------------------------------- step
@@ -76,13 +104,14 @@ def step(x):
 
     PyTorch has no step activation (``torch.heaviside(x, 0)`` computes the same values).
     """
-    return (np.asarray(x) > 0).astype(float)
+    x = to_float(x)
+    return _nan_where_nan(x, x > 0)
 
 
 def step_derivative(x):
     """``f'(x) = 0`` everywhere (undefined at 0; we use 0): no gradient can flow,
     which is why networks of step units cannot be trained by gradient descent."""
-    return np.zeros(np.shape(x))
+    return _nan_where_nan(to_float(x), 0.0)
 
 
 # ---------------------------------------------------------------------------- sigmoid
@@ -94,7 +123,7 @@ def sigmoid(x):
     Computed stably with ``e = exp(-|x|)``, which never overflows:
     ``f(x) = 1 / (1 + e)`` for ``x >= 0`` and ``e / (1 + e)`` for ``x < 0``.
     """
-    x = np.asarray(x)
+    x = to_float(x)
     e = safe_exp(-np.abs(x))
     return np.where(x >= 0, 1.0, e) / (1.0 + e)
 
@@ -113,12 +142,12 @@ def tanh(x):
 
     Equal to ``2 * sigmoid(2x) - 1``: a sigmoid centred on 0.
     """
-    return np.tanh(x)
+    return np.tanh(to_float(x))
 
 
 def tanh_derivative(x):
     """``f'(x) = 1 - tanh(x)^2``."""
-    t = np.tanh(x)
+    t = np.tanh(to_float(x))
     return 1.0 - t * t
 
 
@@ -126,13 +155,14 @@ def tanh_derivative(x):
 
 
 def relu(x):
-    """Rectified linear unit: ``f(x) = max(0, x)``."""
-    return np.maximum(x, 0.0)
+    """Rectified linear unit: ``f(x) = max(0, x)`` (NaN stays NaN)."""
+    return np.maximum(to_float(x), 0.0)
 
 
 def relu_derivative(x):
     """``f'(x) = 1 if x > 0 else 0`` (at 0 we use 0, like PyTorch)."""
-    return (np.asarray(x) > 0).astype(float)
+    x = to_float(x)
+    return _nan_where_nan(x, x > 0)
 
 
 # ------------------------------------------------------------------------- leaky relu
@@ -140,13 +170,14 @@ def relu_derivative(x):
 
 def leaky_relu(x, negative_slope=0.01):
     """Leaky ReLU: ``f(x) = x if x > 0 else negative_slope * x``."""
-    x = np.asarray(x)
+    x = to_float(x)
     return np.where(x > 0, x, negative_slope * x)
 
 
 def leaky_relu_derivative(x, negative_slope=0.01):
     """``f'(x) = 1 if x > 0 else negative_slope``."""
-    return np.where(np.asarray(x) > 0, 1.0, float(negative_slope))
+    x = to_float(x)
+    return _nan_where_nan(x, np.where(x > 0, 1.0, float(negative_slope)))
 
 
 # -------------------------------------------------------------------------------- elu
@@ -157,14 +188,14 @@ def elu(x, alpha=1.0):
 
     Smooth at 0 when ``alpha = 1``; tends to ``-alpha`` for very negative x.
     """
-    x = np.asarray(x)
+    x = to_float(x)
     # expm1 on min(x, 0): only the branch we keep is evaluated safely, no overflow.
     return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0.0)))
 
 
 def elu_derivative(x, alpha=1.0):
     """``f'(x) = 1 if x > 0 else alpha * exp(x)``."""
-    x = np.asarray(x)
+    x = to_float(x)
     return np.where(x > 0, 1.0, alpha * safe_exp(np.minimum(x, 0.0)))
 
 
@@ -186,7 +217,7 @@ def _erf(x):
 
 def _normal_cdf(x):
     """Standard normal cumulative distribution ``Phi(x) = (1 + erf(x / sqrt 2)) / 2``."""
-    return 0.5 * (1.0 + _erf(np.asarray(x, dtype=float) / _SQRT_2))
+    return 0.5 * (1.0 + _erf(x / _SQRT_2))
 
 
 def gelu(x):
@@ -196,15 +227,18 @@ def gelu(x):
     This is the exact form, PyTorch's default (``approximate='none'``); the tanh
     approximation is not provided.
     """
-    x = np.asarray(x, dtype=float)
+    x = to_float(x)
     return x * _normal_cdf(x)
 
 
 def gelu_derivative(x):
     """``f'(x) = Phi(x) + x * phi(x)``, with ``phi(x) = exp(-x^2 / 2) / sqrt(2 pi)``
     the standard normal density."""
-    x = np.asarray(x, dtype=float)
-    return _normal_cdf(x) + x * _INV_SQRT_2PI * safe_exp(-0.5 * x * x)
+    x = to_float(x)
+    # safe_exp gives phi(x) = 0 beyond |x| = 37.4 anyway; clipping x at +-40 keeps x * x
+    # from overflowing for huge x (1e300). NaN stays NaN.
+    near = np.clip(x, -40.0, 40.0)
+    return _normal_cdf(x) + x * _INV_SQRT_2PI * safe_exp(-0.5 * near * near)
 
 
 # --------------------------------------------------------------------------- softplus
@@ -218,7 +252,7 @@ def softplus(x, beta=1.0, threshold=20.0):
     ``(max(z, 0) + log(1 + exp(-|z|))) / beta`` with ``z = beta * x``.
     """
     _check_positive("beta", beta)
-    x = np.asarray(x)
+    x = to_float(x)
     z = beta * x
     soft = (np.maximum(z, 0.0) + np.log1p(safe_exp(-np.abs(z)))) / beta
     return np.where(z > threshold, x, soft)
@@ -227,7 +261,7 @@ def softplus(x, beta=1.0, threshold=20.0):
 def softplus_derivative(x, beta=1.0, threshold=20.0):
     """``f'(x) = sigmoid(beta * x)``, and exactly 1 above the threshold."""
     _check_positive("beta", beta)
-    z = beta * np.asarray(x)
+    z = beta * to_float(x)
     return np.where(z > threshold, 1.0, sigmoid(z))
 
 
@@ -236,18 +270,33 @@ def softplus_derivative(x, beta=1.0, threshold=20.0):
 
 def silu(x):
     """Sigmoid linear unit, also called swish: ``f(x) = x * sigmoid(x)``."""
-    x = np.asarray(x)
+    x = to_float(x)
     return x * sigmoid(x)
 
 
 def silu_derivative(x):
     """``f'(x) = s + x * s * (1 - s)`` with ``s = sigmoid(x)``, i.e. ``s * (1 + x * (1 - s))``."""
-    x = np.asarray(x)
+    x = to_float(x)
     s = sigmoid(x)
     return s * (1.0 + x * (1.0 - s))
 
 
 # ---------------------------------------------------------------------------- softmax
+
+
+def _minus_max(x, dim, name):
+    """``x - max(x)`` along ``dim``, after checking that there is something to take the
+    maximum of. Entries more than about 1.8e308 below the maximum overflow to ``-inf``
+    there, which is exactly right: ``exp(-inf) = 0``; so that overflow is not a warning."""
+    x = to_float(x)
+    if not -x.ndim <= dim < max(x.ndim, 1):
+        raise ValueError(f"{name}: dim={dim!r} does not fit x of shape {x.shape} "
+                         f"(dim counts the axes of x, from {-x.ndim} to {x.ndim - 1})")
+    if x.ndim == 0 or x.shape[dim] == 0:
+        raise ValueError(f"{name}: x must have at least one number along dim={dim} to turn "
+                         f"into probabilities; got shape {x.shape}")
+    with np.errstate(over="ignore"):
+        return x - x.max(axis=dim, keepdims=True)
 
 
 def softmax(x, dim=-1):
@@ -257,8 +306,7 @@ def softmax(x, dim=-1):
     distribution. Stable: the row maximum is subtracted first (softmax does not
     change when a constant is added to every ``x_i``), so ``exp`` never overflows.
     """
-    x = np.asarray(x)
-    e = safe_exp(x - x.max(axis=dim, keepdims=True))
+    e = safe_exp(_minus_max(x, dim, "softmax"))
     return e / e.sum(axis=dim, keepdims=True)
 
 
@@ -268,8 +316,7 @@ def log_softmax(x, dim=-1):
 
     Never takes the log of 0, unlike ``np.log(softmax(x))``.
     """
-    x = np.asarray(x)
-    z = x - x.max(axis=dim, keepdims=True)
+    z = _minus_max(x, dim, "log_softmax")
     return z - np.log(safe_exp(z).sum(axis=dim, keepdims=True))
 
 

@@ -4,7 +4,8 @@ import math
 
 import numpy as np
 
-from .module import Module, Parameter
+from .functional import to_float
+from .module import Module, Parameter, positive_int
 
 __all__ = ["Linear", "Dropout", "Flatten"]
 
@@ -22,37 +23,38 @@ class Linear(Module):
 
     Backward, with ``g = dL/dy`` of shape ``(N, out)``:
     ``dL/dW = g^T x``, ``dL/db = sum over the batch of g``, ``dL/dx = g W``.
+    ``backward(g, input_grad=False)`` skips ``dL/dx`` (and returns None): nothing
+    needs it for the first layer of a network, and it costs as much as ``dL/dW``.
 
-    ``rng`` is a seed or a ``numpy.random.Generator``.
+    Integer inputs (``uint8`` pixels, say) are computed in float64. ``rng`` is a seed
+    or a ``numpy.random.Generator``.
     """
 
     def __init__(self, in_features, out_features, bias=True, *, rng=None):
-        for name, value in (("in_features", in_features), ("out_features", out_features)):
-            if not isinstance(value, (int, np.integer)) or value <= 0:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        self.in_features = positive_int("in_features", in_features)
+        self.out_features = positive_int("out_features", out_features)
         rng = np.random.default_rng(rng)
-        self.in_features = int(in_features)
-        self.out_features = int(out_features)
-        k = 1.0 / math.sqrt(in_features)
-        self.weight = Parameter(rng.uniform(-k, k, size=(out_features, in_features)))
-        self.bias = Parameter(rng.uniform(-k, k, size=out_features)) if bias else None
+        k = 1.0 / math.sqrt(self.in_features)
+        self.weight = Parameter(rng.uniform(-k, k, size=(self.out_features, self.in_features)))
+        self.bias = Parameter(rng.uniform(-k, k, size=self.out_features)) if bias else None
 
     def forward(self, x):
-        x = np.asarray(x)
-        if x.shape[-1:] != (self.in_features,):
+        x = to_float(x, "Linear: the input")
+        try:
+            y = x @ self.weight.data.T
+        except ValueError:  # numpy refuses shapes that do not fit: say why in words
             raise ValueError(
                 f"Linear: input of shape {x.shape} does not fit weight of shape "
                 f"{self.weight.data.shape}: the last input dimension must be "
-                f"in_features={self.in_features}")
-        self._x = x
-        y = x @ self.weight.data.T
+                f"in_features={self.in_features}") from None
         if self.bias is not None:
             y += self.bias.data
+        self._x = x
         return y
 
-    def backward(self, grad_output):
-        x = self._x
-        g = grad_output
+    def backward(self, grad_output, input_grad=True):
+        x = self._saved("_x")
+        g = np.asarray(grad_output)
         if g.shape != x.shape[:-1] + (self.out_features,):
             raise ValueError(
                 f"Linear.backward: grad_output shape {g.shape} does not match output "
@@ -65,7 +67,7 @@ class Linear(Module):
         self.weight.grad += g2.T @ x
         if self.bias is not None:
             self.bias.grad += g2.sum(axis=0)
-        return g @ self.weight.data
+        return g @ self.weight.data if input_grad else None
 
     def extra_repr(self):
         return (f"in_features={self.in_features}, out_features={self.out_features}, "
@@ -92,7 +94,8 @@ class Dropout(Module):
         self.mask = None
 
     def forward(self, x, mask=None):
-        x = np.asarray(x)
+        x = to_float(x, "Dropout: the input")
+        self._shape = x.shape
         if not self.training or self.p == 0.0:
             self.mask = self._scaled_mask = None  # nothing dropped this time
             return x
@@ -109,6 +112,7 @@ class Dropout(Module):
         return x * self._scaled_mask
 
     def backward(self, grad_output):
+        self._saved("_shape")
         if self._scaled_mask is None:  # evaluation mode: identity
             return grad_output
         if grad_output.shape != self._scaled_mask.shape:
@@ -131,17 +135,17 @@ class Flatten(Module):
 
     def forward(self, x):
         x = np.asarray(x)
-        self._shape = x.shape
         ndim = x.ndim
         start = self.start_dim + ndim if self.start_dim < 0 else self.start_dim
         end = self.end_dim + ndim if self.end_dim < 0 else self.end_dim
         if not 0 <= start <= end < ndim:
             raise ValueError(f"Flatten(start_dim={self.start_dim}, end_dim={self.end_dim}) "
                              f"does not fit an input of shape {x.shape}")
+        self._shape = x.shape
         return x.reshape(x.shape[:start] + (-1,) + x.shape[end + 1:])
 
     def backward(self, grad_output):
-        return grad_output.reshape(self._shape)
+        return grad_output.reshape(self._saved("_shape"))
 
     def extra_repr(self):
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"

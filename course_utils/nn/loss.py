@@ -8,12 +8,18 @@ from values kept by the forward pass. Start backpropagation with it:
 ``reduction`` is ``'mean'`` (the default, as in PyTorch: average over all
 elements, or over the batch for ``CrossEntropyLoss``) or ``'sum'``. PyTorch's
 ``'none'`` (one loss per element) is not offered: here a loss is always a number.
-All losses are computed stably: no overflow or log(0) for inputs of +-1e4.
+All losses are computed stably: no overflow or log(0) for inputs of +-1e4; a NaN
+in the input or the target gives a NaN loss.
+
+Integer and boolean inputs and targets (``uint8`` images, ``0/1`` labels) are
+computed in float64, so ``10 - 20`` is ``-10``, never a wrapped-around ``246``.
+That is the course's choice: PyTorch refuses integer inputs to ``MSELoss`` and its
+siblings; we convert them. Text or other non-numbers raise a ``TypeError``.
 """
 
 import numpy as np
 
-from .functional import safe_exp, sigmoid
+from .functional import safe_exp, to_float
 from .module import Module
 
 __all__ = ["MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss",
@@ -21,6 +27,12 @@ __all__ = ["MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLos
 
 _LOG_CLAMP = -100.0            # BCELoss clamps log(p) at -100, like PyTorch
 _MIN_PROB = np.exp(_LOG_CLAMP)  # log(max(p, e^-100)) >= -100, and never log(0)
+
+
+def _check_not_empty(name, input):
+    if input.size == 0:
+        raise ValueError(f"{name}: input is empty (shape {input.shape}); a loss needs at "
+                         "least one output to compare with its target")
 
 
 class _Loss(Module):
@@ -37,11 +49,15 @@ class _Loss(Module):
     def __call__(self, input, target):
         return self.forward(input, target)
 
-    def _check_same_shape(self, input, target):
-        input, target = np.asarray(input), np.asarray(target)
+    def _inputs(self, input, target):
+        """``input`` and ``target`` as float arrays of the same, non-empty shape."""
+        name = type(self).__name__
+        input = to_float(input, f"{name}: input")
+        target = to_float(target, f"{name}: target")
         if input.shape != target.shape:
-            raise ValueError(f"{type(self).__name__}: input shape {input.shape} and "
+            raise ValueError(f"{name}: input shape {input.shape} and "
                              f"target shape {target.shape} must be the same")
+        _check_not_empty(name, input)
         return input, target
 
     def _reduce(self, values):
@@ -49,7 +65,7 @@ class _Loss(Module):
         if self.reduction == "sum":
             self._scale = 1.0
             return float(values.sum())
-        self._scale = 1.0 / max(values.size, 1)
+        self._scale = 1.0 / values.size
         return float(values.sum()) * self._scale
 
     def _grad(self, grad, grad_output):
@@ -61,28 +77,34 @@ class _Loss(Module):
 
 
 class MSELoss(_Loss):
-    """Mean squared error: ``L = mean((x - y)^2)``; ``dL/dx = 2 (x - y) / n``."""
+    """Mean squared error: ``L = mean((x - y)^2)``; ``dL/dx = 2 (x - y) / n``.
+
+    Integer inputs are computed in float64 (PyTorch refuses them; see the module).
+    """
 
     def forward(self, input, target):
-        input, target = self._check_same_shape(input, target)
+        input, target = self._inputs(input, target)
         self._diff = input - target
         return self._reduce(self._diff * self._diff)
 
     def backward(self, grad_output=1.0):
-        return self._grad(2.0 * self._diff, grad_output)
+        return self._grad(2.0 * self._saved("_diff"), grad_output)
 
 
 class L1Loss(_Loss):
-    """Mean absolute error: ``L = mean(|x - y|)``; ``dL/dx = sign(x - y) / n``."""
+    """Mean absolute error: ``L = mean(|x - y|)``; ``dL/dx = sign(x - y) / n``.
+
+    Integer inputs are computed in float64 (PyTorch refuses them; see the module).
+    """
 
     def forward(self, input, target):
-        input, target = self._check_same_shape(input, target)
+        input, target = self._inputs(input, target)
         diff = input - target
         self._sign = np.sign(diff)
         return self._reduce(np.abs(diff))
 
     def backward(self, grad_output=1.0):
-        return self._grad(self._sign, grad_output)
+        return self._grad(self._saved("_sign"), grad_output)
 
 
 class BCELoss(_Loss):
@@ -96,8 +118,8 @@ class BCELoss(_Loss):
     """
 
     def forward(self, input, target):
-        p, y = self._check_same_shape(input, target)
-        if p.size and (p.min() < 0.0 or p.max() > 1.0):
+        p, y = self._inputs(input, target)
+        if p.min() < 0.0 or p.max() > 1.0:
             raise ValueError(f"BCELoss: input must be probabilities in [0, 1], got "
                              f"values from {p.min():.4g} to {p.max():.4g} (use "
                              f"BCEWithLogitsLoss for raw scores)")
@@ -107,7 +129,7 @@ class BCELoss(_Loss):
         return self._reduce(-(y * log_p + (1.0 - y) * log_q))
 
     def backward(self, grad_output=1.0):
-        p, y = self._p, self._y
+        p, y = self._saved("_p"), self._y
         return self._grad((p - y) / np.maximum(p * (1.0 - p), 1e-12), grad_output)
 
 
@@ -120,20 +142,24 @@ class BCEWithLogitsLoss(_Loss):
     """
 
     def forward(self, input, target):
-        s, y = self._check_same_shape(input, target)
-        self._s, self._y = s, y
-        values = np.maximum(s, 0.0) - s * y + np.log1p(safe_exp(-np.abs(s)))
-        return self._reduce(values)
+        s, y = self._inputs(input, target)
+        e = safe_exp(-np.abs(s))  # exp(-|s|), in [0, 1]: never overflows
+        self._s, self._y, self._e = s, y, e
+        return self._reduce(np.maximum(s, 0.0) - s * y + np.log1p(e))
 
     def backward(self, grad_output=1.0):
-        return self._grad(sigmoid(self._s) - self._y, grad_output)
+        s, e = self._saved("_s"), self._e
+        p = np.where(s >= 0, 1.0, e) / (1.0 + e)  # sigmoid(s), as F.sigmoid computes it
+        p -= self._y
+        return self._grad(p, grad_output)
 
 
 class CrossEntropyLoss(_Loss):
     """Cross-entropy of a softmax classifier, on the logits ``z`` (no softmax before!).
 
     ``input`` is ``(N, C)`` logits; ``target`` is either ``(N,)`` integer class
-    indices in ``[0, C)`` or ``(N, C)`` class probabilities. With
+    indices in ``[0, C)`` or ``(N, C)`` float class probabilities (integer one-hot
+    rows are refused, with the two ways to fix them). With
     ``log p = log_softmax(z)`` (log-sum-exp, stable):
     ``L = -mean_n log p[n, target_n]`` (or ``-mean_n sum_c t[n, c] log p[n, c]``).
 
@@ -143,43 +169,48 @@ class CrossEntropyLoss(_Loss):
     """
 
     def forward(self, input, target):
-        z, target = np.asarray(input), np.asarray(target)
+        z, target = to_float(input, "CrossEntropyLoss: input"), np.asarray(target)
         if z.ndim != 2:
             raise ValueError(f"CrossEntropyLoss: input must be logits of shape (N, C), "
                              f"got shape {z.shape}")
+        _check_not_empty("CrossEntropyLoss", z)
         n, classes = z.shape
-        probabilities = target.shape == z.shape and np.issubdtype(target.dtype, np.floating)
-        if not probabilities:
-            if target.shape != (n,):
-                raise ValueError(
-                    f"CrossEntropyLoss: target shape {target.shape} does not fit input "
-                    f"shape {z.shape}: give class indices of shape ({n},) or "
-                    f"probabilities of shape {z.shape}")
-            if not np.issubdtype(target.dtype, np.integer):
-                raise TypeError(f"CrossEntropyLoss: class indices must be integers, got "
-                                f"dtype {target.dtype}")
-            if n and (target.min() < 0 or target.max() >= classes):
-                raise ValueError(f"CrossEntropyLoss: class indices must be in [0, "
-                                 f"{classes}), got values from {target.min()} to "
-                                 f"{target.max()}")
-        shifted = z - z.max(axis=1, keepdims=True)
-        e = safe_exp(shifted)
-        total = e.sum(axis=1, keepdims=True)
-        log_p = shifted - np.log(total)
-        self._softmax = e / total
-        self._target, self._probabilities = target, probabilities
+        probabilities = target.shape == z.shape
         if probabilities:
-            picked = (target * log_p).sum(axis=1)
-        else:
-            picked = log_p[np.arange(n), target]
-        return self._reduce(-picked)
+            if target.dtype.kind != "f":
+                raise TypeError(
+                    f"CrossEntropyLoss: target has the input's shape {z.shape} but dtype "
+                    f"{target.dtype}: integer one-hot targets are not accepted. Give class "
+                    f"indices of shape ({n},) (target.argmax(axis=1)) or float "
+                    f"probabilities of shape {z.shape} (target.astype(float))")
+        elif target.shape != (n,):
+            raise ValueError(
+                f"CrossEntropyLoss: target shape {target.shape} does not fit input "
+                f"shape {z.shape}: give class indices of shape ({n},) or float "
+                f"probabilities of shape {z.shape}")
+        elif target.dtype.kind not in "iu":
+            raise TypeError(f"CrossEntropyLoss: class indices must be integers, got "
+                            f"dtype {target.dtype}")
+        elif target.min() < 0 or target.max() >= classes:
+            raise ValueError(f"CrossEntropyLoss: class indices must be in [0, "
+                             f"{classes}), got values from {target.min()} to "
+                             f"{target.max()}")
+        shifted = z - z.max(axis=1, keepdims=True)  # <= 0, so exp cannot overflow
+        e = safe_exp(shifted)
+        total = e.sum(axis=1, keepdims=True)        # log p = shifted - log(total)
+        self._e, self._total, self._target = e, total, target
+        if probabilities:
+            self._rows = None
+            return self._reduce(-(target * (shifted - np.log(total))).sum(axis=1))
+        self._rows = np.arange(n)
+        return self._reduce(np.log(total[:, 0]) - shifted[self._rows, target])
 
     def backward(self, grad_output=1.0):
-        grad = self._softmax.copy()
-        if self._probabilities:
+        grad = self._saved("_e") / self._total  # softmax(z)
+        if self._rows is None:  # probabilities
             grad -= self._target
         else:
-            grad[np.arange(len(grad)), self._target] -= 1.0
+            grad[self._rows, self._target] -= 1.0
         return self._grad(grad, grad_output)
 
 
@@ -193,8 +224,8 @@ class HingeLoss(_Loss):
     """
 
     def forward(self, input, target):
-        s, y = self._check_same_shape(input, target)
-        if not np.all(np.abs(y) == 1):
+        s, y = self._inputs(input, target)
+        if not np.all((np.abs(y) == 1) | np.isnan(y)):  # a NaN label gives a NaN loss
             raise ValueError("HingeLoss: target labels must be -1 or +1 "
                              f"(got values {np.unique(y)[:5]})")
         margin = 1.0 - y * s
@@ -202,7 +233,7 @@ class HingeLoss(_Loss):
         return self._reduce(np.maximum(margin, 0.0))
 
     def backward(self, grad_output=1.0):
-        return self._grad(-self._active_y, grad_output)
+        return self._grad(-self._saved("_active_y"), grad_output)
 
 
 class KLDivLoss(_Loss):
@@ -224,8 +255,8 @@ class KLDivLoss(_Loss):
         super().__init__(reduction)
 
     def forward(self, input, target):
-        log_q, t = self._check_same_shape(input, target)
-        if t.size and t.min() < 0:
+        log_q, t = self._inputs(input, target)
+        if t.min() < 0:
             raise ValueError(f"KLDivLoss: target must be probabilities (>= 0), got a "
                              f"value {t.min():.4g}")
         t_log_t = np.zeros(t.shape)
@@ -239,7 +270,7 @@ class KLDivLoss(_Loss):
         return self._reduce(values)
 
     def backward(self, grad_output=1.0):
-        return self._grad(-self._t, grad_output)
+        return self._grad(-self._saved("_t"), grad_output)
 
     def extra_repr(self):
         return "" if self.reduction == "batchmean" else f"reduction={self.reduction!r}"
@@ -250,7 +281,8 @@ class HuberLoss(_Loss):
     With ``d = x - y``:
     ``L = mean(0.5 d^2 if |d| <= delta else delta (|d| - 0.5 delta))``.
 
-    Gradient: ``dL/dx = clip(d, -delta, delta) / n``.
+    Gradient: ``dL/dx = clip(d, -delta, delta) / n``. Integer inputs are computed in
+    float64 (PyTorch refuses them; see the module).
     """
 
     def __init__(self, reduction="mean", delta=1.0):
@@ -260,7 +292,7 @@ class HuberLoss(_Loss):
         self.delta = float(delta)
 
     def forward(self, input, target):
-        input, target = self._check_same_shape(input, target)
+        input, target = self._inputs(input, target)
         d = input - target
         a = np.abs(d)
         self._d = d
@@ -268,7 +300,7 @@ class HuberLoss(_Loss):
         return self._reduce(np.where(a <= delta, 0.5 * d * d, delta * (a - 0.5 * delta)))
 
     def backward(self, grad_output=1.0):
-        return self._grad(np.clip(self._d, -self.delta, self.delta), grad_output)
+        return self._grad(np.clip(self._saved("_d"), -self.delta, self.delta), grad_output)
 
     def extra_repr(self):
         text = super().extra_repr()

@@ -10,11 +10,29 @@ writes its own backward pass, so students can read exactly what flows back:
 
 Gradients accumulate (``+=``) like in PyTorch: call ``zero_grad()`` before each
 backward pass. ``backward`` uses the values of the most recent ``forward``.
+
+When nothing needs ``dL/d input`` (the input is the data, which is not trained),
+``backward(grad_output, input_grad=False)`` skips computing it and returns None,
+on the modules whose ``backward`` has that parameter (Linear, Conv2d, Sequential).
+PyTorch skips it on its own, for inputs that do not ``require_grad``.
 """
+
+import functools
+import inspect
 
 import numpy as np
 
 __all__ = ["Parameter", "Module", "Sequential"]
+
+
+def positive_int(name, value):
+    """``value`` as an int, if it is a whole number >= 1 (a size: ``in_features`` ...);
+    else a ValueError naming the argument. ``True`` is not a size, though Python counts
+    it as 1."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) \
+            or value <= 0:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    return int(value)
 
 
 class Parameter:
@@ -50,10 +68,15 @@ class Parameter:
         if self.grad is None:
             self.grad = np.zeros_like(self.data)
         else:
-            self.grad[...] = 0.0
+            self.grad.fill(0.0)
 
     def __repr__(self):
         return f"Parameter(shape={self.data.shape})"
+
+
+@functools.cache
+def _has_input_grad_parameter(backward):
+    return "input_grad" in inspect.signature(backward).parameters
 
 
 def _indent(text):
@@ -73,6 +96,12 @@ class Module:
     #: that behave differently when training (Dropout) look at it.
     training = True
 
+    @property
+    def can_skip_input_grad(self):
+        """True if this module's ``backward`` takes ``input_grad=False``, to skip
+        computing ``dL/d input`` (Linear, Conv2d and Sequential do)."""
+        return _has_input_grad_parameter(type(self).backward)
+
     def forward(self, *args, **kwargs):
         raise NotImplementedError(f"{type(self).__name__} does not define forward()")
 
@@ -81,6 +110,16 @@ class Module:
 
     def __call__(self, *args, **kwargs):
         return self.forward(*args, **kwargs)
+
+    def _saved(self, name):
+        """The value ``forward`` kept for ``backward`` as ``self.<name>``; a plain error
+        if there is none yet (``backward`` called before any ``forward``)."""
+        value = getattr(self, name, None)
+        if value is None:
+            raise RuntimeError(f"{type(self).__name__}.backward() was called before "
+                               "forward(): run a forward pass first, backward uses what "
+                               "it keeps")
+        return value
 
     # ------------------------------------------------------------------ traversal
 
@@ -134,7 +173,6 @@ class Module:
         """Yield every trainable parameter, recursively (give them to an optimizer)."""
         for _, param in self.named_parameters():
             yield param
-
     def num_parameters(self):
         """Total number of trainable numbers."""
         return sum(p.data.size for p in self.parameters())
@@ -218,10 +256,25 @@ class Sequential(Module):
             x = module.forward(x)
         return x
 
-    def backward(self, grad_output):
-        for module in reversed(self.layers):
+    def backward(self, grad_output, input_grad=True):
+        """Backward through the modules in reverse order; returns ``dL/d input``.
+
+        With ``input_grad=False`` (nothing needs ``dL/d input``; ``fit`` says so) the
+        first module is asked to skip computing its ``dL/d input``, if it can (Linear,
+        Conv2d, Sequential), and None is returned.
+        """
+        layers = self.layers
+        for module in reversed(layers[1:]):
             grad_output = module.backward(grad_output)
-        return grad_output
+        if not layers:
+            return grad_output if input_grad else None
+        first = layers[0]
+        if input_grad:
+            return first.backward(grad_output)
+        if first.can_skip_input_grad:
+            return first.backward(grad_output, input_grad=False)
+        first.backward(grad_output)
+        return None
 
     def append(self, module):
         """Add ``module`` at the end. Returns ``self``."""

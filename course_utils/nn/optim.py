@@ -97,7 +97,7 @@ class Optimizer:
         """
         for p in self.params:
             if p.grad is not None:
-                p.grad[...] = 0
+                p.grad.fill(0)
 
     def step(self, closure=None):
         """Update every parameter that has a gradient; return ``closure()`` if given.
@@ -105,19 +105,21 @@ class Optimizer:
         ``closure`` (optional) recomputes the loss, as in PyTorch.
         """
         loss = closure() if closure is not None else None
+        weight_decay = self.weight_decay
         for p, state in zip(self.params, self.state):
-            grad = p.grad
+            grad, param = p.grad, p.data
             if grad is None:
                 continue
-            if np.shape(grad) != p.data.shape:
+            if getattr(grad, "shape", None) != param.shape:
                 raise ValueError(f"a gradient has shape {np.shape(grad)} but its parameter has "
-                                 f"shape {p.data.shape}; they must match")
+                                 f"shape {param.shape}; it must be a numpy array of that "
+                                 f"shape (got a {type(grad).__name__})")
             if not state:
                 state["step"] = 0
-                self._init_state(state, p.data)
+                self._init_state(state, param)
             state["step"] += 1
-            g = grad + self.weight_decay * p.data if self.weight_decay != 0 else grad
-            self._update(p.data, g, state)
+            g = grad + weight_decay * param if weight_decay != 0 else grad
+            self._update(param, g, state)
         return loss
 
     def _init_state(self, state, param):

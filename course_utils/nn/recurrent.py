@@ -16,7 +16,8 @@ import math
 
 import numpy as np
 
-from .module import Module, Parameter
+from .functional import to_float
+from .module import Module, Parameter, positive_int
 
 __all__ = ["RNN", "LSTM"]
 
@@ -25,11 +26,8 @@ class _Recurrent(Module):
     """Shared bookkeeping: parameters, shapes, batch_first and unbatched input."""
 
     def __init__(self, input_size, hidden_size, gates, batch_first, rng):
-        for name, value in (("input_size", input_size), ("hidden_size", hidden_size)):
-            if not isinstance(value, (int, np.integer)) or value <= 0:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}")
-        self.input_size = int(input_size)
-        self.hidden_size = int(hidden_size)
+        self.input_size = positive_int("input_size", input_size)
+        self.hidden_size = positive_int("hidden_size", hidden_size)
         self.batch_first = bool(batch_first)
         rng = np.random.default_rng(rng)
         k = 1.0 / math.sqrt(hidden_size)
@@ -56,7 +54,7 @@ class _Recurrent(Module):
         return y.swapaxes(0, 1) if self.batch_first else y
 
     def _prepare(self, x):
-        x_in = np.asarray(x)
+        x_in = to_float(x, f"{type(self).__name__}: the input")
         self._unbatched = x_in.ndim == 2
         x = self._to_time_major(x_in)
         if x.shape[2] != self.input_size:
@@ -71,7 +69,7 @@ class _Recurrent(Module):
         ``(N, H)``; ``None`` -> zeros."""
         if state is None:
             return np.zeros((batch, self.hidden_size))
-        state = np.asarray(state)
+        state = to_float(state, f"{type(self).__name__}: {name}")
         expected = (1, self.hidden_size) if self._unbatched else (1, batch, self.hidden_size)
         if state.shape != expected:
             raise ValueError(f"{type(self).__name__}: {name} has shape {state.shape}, "
@@ -84,8 +82,8 @@ class _Recurrent(Module):
         return self._state(grad, name, batch).copy()
 
     def _check_grad_output(self, grad_output):
+        expected = self._saved("_x").shape[:2] + (self.hidden_size,)
         g = self._to_time_major(grad_output, "grad_output")
-        expected = self._x.shape[:2] + (self.hidden_size,)
         if g.shape != expected:
             raise ValueError(f"{type(self).__name__}.backward: grad_output shape "
                              f"{np.shape(grad_output)} does not match output shape "
@@ -230,7 +228,7 @@ class LSTM(_Recurrent):
         x = self._prepare(x)
         length, batch = x.shape[:2]
         hidden = self.hidden_size
-        h0, c0 = (None, None) if hx is None else hx
+        h0, c0 = (None, None) if hx is None else self._pair(hx)
         hs = np.empty((length + 1, batch, hidden))   # hs[t + 1] = h_t
         cs = np.empty((length + 1, batch, hidden))   # cs[t + 1] = c_t
         hs[0] = self._state(h0, "h0", batch)
@@ -255,6 +253,16 @@ class LSTM(_Recurrent):
         # copies: backward needs hs and cs unchanged, whatever the caller does to the outputs
         return (self._from_time_major(hs[1:].copy()),
                 (self._state_out(hs[-1].copy()), self._state_out(cs[-1].copy())))
+
+    def _pair(self, hx):
+        """``hx`` as ``(h0, c0)``, or a plain error saying what ``hx`` should be."""
+        if not isinstance(hx, (tuple, list)) or len(hx) != 2:
+            got = (f"an array of shape {np.shape(hx)}" if isinstance(hx, np.ndarray)
+                   else f"a {type(hx).__name__} of length {len(hx)}"
+                   if isinstance(hx, (tuple, list)) else repr(hx))
+            raise TypeError(f"LSTM: hx must be a pair (h0, c0) of states of shape "
+                            f"(1, N, {self.hidden_size}), or None for zeros; got {got}")
+        return hx
 
     def backward(self, grad_output, grad_h_n=None, grad_c_n=None):
         """Backpropagation through time; see the class docstring.

@@ -14,152 +14,28 @@ you; our numpy engine passes the gradient back through the model explicitly.)
 ``fit`` repeats that over shuffled mini-batches for some epochs, measures the
 loss (and accuracy) on the training and validation data, prints one short line
 per epoch, calls callbacks such as ``EarlyStopping``, and stops with a plain
-explanation if the loss blows up to infinity or NaN.
+explanation if training blows up (see :func:`fit`).
 """
 
 import math
 
 import numpy as np
 
-__all__ = ["History", "TrainingDiverged", "fit", "evaluate", "accuracy_from_outputs"]
+from .history import History, TrainingDiverged, four_digits
+from .metrics import accuracy_from_outputs, batch_accuracy, resolve_accuracy
 
+__all__ = ["History", "TrainingDiverged", "fit", "evaluate", "accuracy_from_outputs",
+           "LOSS_GROWTH_LIMIT", "WEIGHT_LIMIT"]
 
-class TrainingDiverged(RuntimeError):
-    """Raised by ``fit(..., on_divergence="raise")`` when the loss stops being finite.
+#: ``fit`` stops a run whose training loss (averaged over an epoch, without the penalty)
+#: is more than this many times its best and worse than before training: such a run has
+#: blown up. A healthy run ends far below where it started and never climbs back above it
+#: (no run of the course's notebooks and scenes comes near).
+LOSS_GROWTH_LIMIT = 100.0
 
-    Attributes: ``epoch`` and ``batch`` (counted from 1; ``batch`` is None when the
-    problem showed up on the validation data or in the weights), ``loss`` (the
-    offending value), ``lr`` (the optimizer's learning rate, if it has one) and
-    ``history`` (the epochs completed before it happened, all finite).
-    """
-
-    def __init__(self, message, *, epoch, batch=None, loss=None, lr=None, history=None):
-        super().__init__(message)
-        self.epoch, self.batch, self.loss, self.lr, self.history = epoch, batch, loss, lr, history
-
-
-class History:
-    """What happened during ``fit``, one entry per completed epoch.
-
-    Attributes
-    ----------
-    train_loss : list of float, mean loss over the epoch's mini-batches (the weights
-        change during the epoch, so this is a running average, as in Keras).
-    val_loss : list of float, loss on the validation data after the epoch (empty
-        without validation data).
-    train_accuracy, val_accuracy : lists of float in [0, 1] (empty when accuracy
-        is not measured). Training accuracy is counted on the mini-batches as they
-        are trained, like the training loss.
-    batch_loss : list of float, the loss of every mini-batch, in order (including
-        the finite ones of an epoch that was cut short).
-    diverged : True if training stopped because the loss or weights became inf/NaN.
-    stopped_early : True if a callback asked to stop.
-    message : why training stopped before the last epoch ("" if it did not).
-
-    Only finished epochs are recorded, so the lists never contain inf or NaN.
-    """
-
-    def __init__(self):
-        self.train_loss = []
-        self.val_loss = []
-        self.train_accuracy = []
-        self.val_accuracy = []
-        self.batch_loss = []
-        self.diverged = False
-        self.stopped_early = False
-        self.message = ""
-
-    @property
-    def epochs(self):
-        """Number of completed epochs."""
-        return len(self.train_loss)
-
-    def as_dict(self):
-        """The per-epoch lists as a dict (only the non-empty ones)."""
-        names = ("train_loss", "val_loss", "train_accuracy", "val_accuracy")
-        return {name: list(getattr(self, name)) for name in names if getattr(self, name)}
-
-    def __repr__(self):
-        parts = [f"epochs={self.epochs}"]
-        for name, values in self.as_dict().items():
-            parts.append(f"{name}=[{', '.join(_fmt(v) for v in values)}]")
-        if self.diverged:
-            parts.append("diverged=True")
-        if self.stopped_early:
-            parts.append("stopped_early=True")
-        return f"History({', '.join(parts)})"
-
-
-def _fmt(value):
-    """A float with 4 significant digits, so printed outputs are the same everywhere."""
-    return f"{value:.4g}"
-
-
-# --------------------------------------------------------------------------
-# Accuracy
-# --------------------------------------------------------------------------
-
-_ACCURACY_KINDS = ("binary_logits", "binary_probs", "multiclass")
-
-#: Which accuracy ``accuracy="auto"`` uses for each loss (by class name).
-_AUTO_ACCURACY = {
-    "BCEWithLogitsLoss": "binary_logits",
-    "BCELoss": "binary_probs",
-    "CrossEntropyLoss": "multiclass",
-    "NLLLoss": "multiclass",
-}
-
-
-def accuracy_from_outputs(output, target, kind):
-    """Return ``(number correct, number counted)`` for one batch of model outputs.
-
-    kind
-        ``"binary_logits"``: one output per example is a logit; predict class 1
-        when it is > 0 (that is, sigmoid(output) > 0.5). Targets are 0/1.
-        ``"binary_probs"``: outputs are probabilities; predict 1 when > 0.5.
-        ``"multiclass"``: ``output`` has shape (N, C) (class scores or
-        probabilities); the prediction is the argmax over axis 1. ``target`` is
-        either class indices of shape (N,) or one-hot/probabilities of shape (N, C).
-    """
-    output = np.asarray(output)
-    target = np.asarray(target)
-    if kind in ("binary_logits", "binary_probs"):
-        threshold = 0.0 if kind == "binary_logits" else 0.5
-        if target.size != output.size:
-            raise ValueError(f"binary accuracy needs one output per target; got outputs of "
-                             f"shape {output.shape} and targets of shape {target.shape}")
-        predicted = output.reshape(-1) > threshold
-        truth = target.reshape(-1) > 0.5
-    elif kind == "multiclass":
-        if output.ndim < 2:
-            raise ValueError("multiclass accuracy needs outputs of shape (N, C); "
-                             f"got shape {output.shape}")
-        predicted = output.argmax(axis=1)
-        truth = target.argmax(axis=1) if target.shape == output.shape else target
-        if truth.shape != predicted.shape:
-            raise ValueError(f"multiclass accuracy: targets of shape {target.shape} do not fit "
-                             f"outputs of shape {output.shape} (expected class indices of "
-                             f"shape {predicted.shape})")
-    else:
-        raise ValueError(f"accuracy kind must be one of {_ACCURACY_KINDS}; got {kind!r}")
-    return int(np.count_nonzero(predicted == truth)), int(predicted.size)
-
-
-def _resolve_accuracy(accuracy, loss_fn):
-    if accuracy == "auto":
-        return _AUTO_ACCURACY.get(type(loss_fn).__name__)
-    if accuracy is None or callable(accuracy) or accuracy in _ACCURACY_KINDS:
-        return accuracy
-    raise ValueError(f"accuracy must be 'auto', None, a function (output, target) -> fraction, "
-                     f"or one of {_ACCURACY_KINDS}; got {accuracy!r}")
-
-
-def _batch_accuracy(kind, output, target):
-    """(correct, counted) for a batch; a function metric counts as fraction * batch size."""
-    if callable(kind):
-        n = len(target)
-        return float(kind(output, target)) * n, n
-    return accuracy_from_outputs(output, target, kind)
+#: ``fit`` stops a run in which a weight grows beyond this size. Trained weights are
+#: usually below 100; 1e10 is far beyond any sane size (and float64 overflows at 1e308).
+WEIGHT_LIMIT = 1e10
 
 
 # --------------------------------------------------------------------------
@@ -174,10 +50,11 @@ def evaluate(model, loss_fn, x, y, *, accuracy="auto"):
     """Loss (and accuracy) of ``model`` on ``(x, y)`` in one forward pass, in eval mode.
 
     Returns ``(loss, accuracy)``; accuracy is None when not measured (see
-    :func:`fit` for the ``accuracy`` argument). The model's train/eval mode is
+    :func:`fit` for the ``accuracy`` argument), and NaN when the loss is NaN (outputs
+    that are not numbers are neither right nor wrong). The model's train/eval mode is
     restored afterwards.
     """
-    kind = _resolve_accuracy(accuracy, loss_fn)
+    kind = resolve_accuracy(accuracy, loss_fn)
     was_training = getattr(model, "training", False)
     if hasattr(model, "eval"):
         model.eval()
@@ -186,8 +63,8 @@ def evaluate(model, loss_fn, x, y, *, accuracy="auto"):
         loss = _compute_loss(loss_fn, output, y)
         acc = None
         if kind is not None:
-            correct, counted = _batch_accuracy(kind, output, y)
-            acc = correct / counted
+            correct, counted = batch_accuracy(kind, output, y)
+            acc = math.nan if math.isnan(loss) else correct / counted
     finally:
         if was_training and hasattr(model, "train"):
             model.train()
@@ -199,11 +76,63 @@ def _check_int(name, value, low, why):
         raise ValueError(f"{name} must be a whole number >= {low} ({why}); got {value!r}")
 
 
-def _divergence_message(where, what, value, lr):
-    became = "nan (not a number)" if math.isnan(value) else ("inf" if value > 0 else "-inf")
-    advice = (f"The learning rate (lr={_fmt(lr)}) is probably too high; try a smaller one."
+def _examples(name, values):
+    """``values`` as an array with one example per row, or a ValueError saying so."""
+    values = np.asarray(values)
+    if values.ndim == 0:
+        raise ValueError(f"{name} must be an array with one example per row; got a single "
+                         f"value {values.item()!r}")
+    return values
+
+
+def _check_finite(name, values):
+    """A ValueError naming ``name`` and the rows where it holds NaN or inf, if it does:
+    one NaN in the data makes every weight NaN after the first update."""
+    if values.dtype.kind not in "fc" or np.isfinite(values).all():
+        return
+    bad = ~np.isfinite(values)
+    nans = int(np.isnan(values).sum())
+    counts = [f"{k} {kind} value{'s' if k > 1 else ''}"
+              for k, kind in ((nans, "NaN"), (int(bad.sum()) - nans, "inf")) if k]
+    rows = np.flatnonzero(bad.reshape(len(values), -1).any(axis=1))
+    shown = ", ".join(str(r) for r in rows[:5]) + (", ..." if len(rows) > 5 else "")
+    raise ValueError(f"{name} has {' and '.join(counts)} (row{'s' if len(rows) > 1 else ''} "
+                     f"{shown}): training needs finite numbers; remove or replace "
+                     f"{'them' if len(rows) > 1 else 'it'}")
+
+
+def _check_weights(params):
+    """A ValueError if a weight of the untrained model is NaN or inf."""
+    for i, p in enumerate(params):
+        if not np.isfinite(p.data).all():
+            raise ValueError(f"the model's parameter {i} (shape {p.data.shape}) holds NaN or "
+                             "inf before training: give the model finite weights")
+
+
+def _divergence_message(where, what, lr, epoch):
+    advice = (f"The learning rate (lr={four_digits(lr)}) is probably too high; try a smaller one."
               if lr is not None else "The learning rate is probably too high; try a smaller one.")
-    return f"Training stopped at {where}: {what} became {became}. {advice}"
+    kept = (f"The model keeps its weights from the end of epoch {epoch - 1}, the last finished "
+            "one." if epoch > 1 else "The model keeps the weights it had before training.")
+    return f"Training stopped at {where}: {what}. {advice} {kept}"
+
+
+def _became(value):
+    """``became nan (not a number)``, ``became inf`` or ``blew up to 3.5e+12``."""
+    if math.isnan(value):
+        return "became nan (not a number)"
+    if math.isinf(value):
+        return f"became {'inf' if value > 0 else '-inf'}"
+    return f"blew up to {four_digits(value)}"
+
+
+def _blown_weight(params):
+    """The first weight that is NaN, inf or beyond ``WEIGHT_LIMIT`` in size (else None)."""
+    for p in params:
+        size = np.abs(p.data)
+        if not size.max(initial=0.0) <= WEIGHT_LIMIT:  # a NaN fails this test too
+            return float(p.data.flat[np.argmax(~(size <= WEIGHT_LIMIT))])
+    return None
 
 
 def fit(model, loss_fn, optimizer, x, y, *, epochs=10, batch_size=32, shuffle=True, rng=None,
@@ -214,7 +143,9 @@ def fit(model, loss_fn, optimizer, x, y, *, epochs=10, batch_size=32, shuffle=Tr
     Parameters
     ----------
     model : a Module: ``model(x) -> output``, ``model.backward(grad_output)``,
-        ``model.parameters()``, optionally ``train()`` / ``eval()``.
+        ``model.parameters()``, optionally ``train()`` / ``eval()``. Nothing needs the
+        gradient of the data, so a model that can skip it (``can_skip_input_grad``:
+        Sequential, Linear, Conv2d) is called as ``backward(grad_output, input_grad=False)``.
     loss_fn : a loss: ``loss_fn(output, target) -> float`` and
         ``loss_fn.backward() -> d loss / d output``.
     optimizer : e.g. ``SGD(model.parameters(), lr=0.1)``.
@@ -246,13 +177,22 @@ def fit(model, loss_fn, optimizer, x, y, *, epochs=10, batch_size=32, shuffle=Tr
         its value is included in the training loss.
     on_divergence : ``"stop"`` (default) ends training with a message in
         ``history.message`` (printed when verbose); ``"raise"`` raises
-        :class:`TrainingDiverged`. Either way the non-finite epoch is not recorded.
+        :class:`TrainingDiverged`. Either way the epoch that blew up is not recorded.
 
-    The loss becoming inf or NaN is checked after every batch (and the weights and
-    validation loss after every epoch). Numpy's overflow/invalid-value warnings
-    are silenced inside the loop, since those checks report the problem in words.
+    Before training, ``x``, ``y`` and the validation data are checked for NaN and inf
+    (a ValueError names the rows), and the weights too. Training *blows up* when the
+    loss becomes inf or NaN (checked after every batch), when a weight becomes inf,
+    NaN or larger than ``WEIGHT_LIMIT`` (1e10), when the validation loss becomes inf
+    or NaN, or when an epoch's training loss is more than ``LOSS_GROWTH_LIMIT`` (100)
+    times its best and worse than before training (all checked after every epoch;
+    the loss before training is measured on the first 256 examples, in eval mode).
+    Training then stops with a plain message, and the model is given back the weights
+    it had at the end of the last good epoch (or before training). The optimizer's
+    state (momentum, Adam's averages) is not: make a new optimizer to train again.
+    Numpy's overflow/invalid-value warnings are silenced inside the loop, since those
+    checks report the problem in words.
     """
-    x, y = np.asarray(x), np.asarray(y)
+    x, y = _examples("x", x), _examples("y", y)
     if len(x) != len(y):
         raise ValueError(f"x and y must have the same number of examples; got {len(x)} and {len(y)}")
     if len(x) == 0:
@@ -266,31 +206,41 @@ def fit(model, loss_fn, optimizer, x, y, *, epochs=10, batch_size=32, shuffle=Tr
     _check_int("print_every", print_every, 1, "epochs between progress lines")
     if on_divergence not in ("stop", "raise"):
         raise ValueError(f"on_divergence must be 'stop' or 'raise'; got {on_divergence!r}")
+    data = [("x", x), ("y", y)]
     if validation_data is not None:
-        if len(validation_data) != 2:
+        if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
             raise ValueError("validation_data must be a pair (x_val, y_val)")
-        x_val, y_val = (np.asarray(a) for a in validation_data)
+        x_val, y_val = _examples("x_val", validation_data[0]), _examples("y_val", validation_data[1])
         if len(x_val) != len(y_val):
             raise ValueError(f"x_val and y_val must have the same number of examples; "
                              f"got {len(x_val)} and {len(y_val)}")
+        data += [("x_val", x_val), ("y_val", y_val)]
+    for name, values in data:
+        _check_finite(name, values)
     callbacks = list(callbacks) if not callable(callbacks) else [callbacks]
     for cb in callbacks:
         if not callable(cb):
             raise TypeError(f"a callback must be callable as callback(epoch, history, model); "
                             f"got {type(cb).__name__}")
-    kind = _resolve_accuracy(accuracy, loss_fn)
+    kind = resolve_accuracy(accuracy, loss_fn)
     rng = np.random.default_rng(rng)
     params = list(model.parameters())
+    _check_weights(params)
+    good_weights = [p.data.copy() for p in params]  # at the end of the last finished epoch
+    # Nothing needs dL/dx (x is the data): say so to a model that can skip computing it.
+    backward_options = {"input_grad": False} if getattr(model, "can_skip_input_grad", False) else {}
     history = History()
     n = len(x)
     width = len(str(epochs))
 
-    def stop(where, what, value, **info):
+    def stop(where, what, epoch, **info):
+        for p, good in zip(params, good_weights):
+            p.data[...] = good
         lr = getattr(optimizer, "lr", None)  # read now: a callback may have changed it
-        message = _divergence_message(where, what, value, lr)
+        message = _divergence_message(where, what, lr, epoch)
         history.message, history.diverged = message, True
         if on_divergence == "raise":
-            raise TrainingDiverged(message, history=history, lr=lr, **info)
+            raise TrainingDiverged(message, history=history, lr=lr, epoch=epoch, **info)
         if verbose:
             print(message)
         return history
@@ -300,44 +250,54 @@ def fit(model, loss_fn, optimizer, x, y, *, epochs=10, batch_size=32, shuffle=Tr
             cb.on_train_begin(model)
     batch_hooks = [cb.on_batch_end for cb in callbacks if hasattr(cb, "on_batch_end")]
     updates = 0
-    if hasattr(model, "train"):
-        model.train()
 
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        start_loss = evaluate(model, loss_fn, x[:256], y[:256], accuracy=None)[0]
+        best_loss = start_loss
+        if hasattr(model, "train"):
+            model.train()
         for epoch in range(1, epochs + 1):
             order = rng.permutation(n) if shuffle else np.arange(n)
-            loss_sum, correct, counted = 0.0, 0.0, 0
+            loss_sum, data_loss_sum, correct, counted = 0.0, 0.0, 0.0, 0
             for batch, start in enumerate(range(0, n, batch_size), start=1):
                 idx = order[start:start + batch_size]
                 xb, yb = x[idx], y[idx]
                 output = model(xb)
-                loss = _compute_loss(loss_fn, output, yb)
+                data_loss = loss = _compute_loss(loss_fn, output, yb)
                 optimizer.zero_grad()
-                model.backward(loss_fn.backward())
+                model.backward(loss_fn.backward(), **backward_options)
                 if penalty is not None:
                     loss += float(penalty(params))
                 if not math.isfinite(loss):
-                    return stop(f"epoch {epoch}, batch {batch}", "the loss", loss,
-                                epoch=epoch, batch=batch, loss=loss)
+                    return stop(f"epoch {epoch}, batch {batch}", f"the loss {_became(loss)}",
+                                epoch, batch=batch, loss=loss)
                 optimizer.step()
                 updates += 1
                 for hook in batch_hooks:
                     hook(updates, idx, model)
                 history.batch_loss.append(loss)
                 loss_sum += loss * len(idx)
+                data_loss_sum += data_loss * len(idx)
                 if kind is not None:
-                    c, k = _batch_accuracy(kind, output, yb)
+                    c, k = batch_accuracy(kind, output, yb)
                     correct, counted = correct + c, counted + k
 
-            for p in params:
-                if not np.isfinite(p.data).all():
-                    bad = float(p.data[~np.isfinite(p.data)].flat[0])
-                    return stop(f"the end of epoch {epoch}", "a weight", bad, epoch=epoch)
+            where = f"the end of epoch {epoch}"
+            weight = _blown_weight(params)
+            if weight is not None:
+                return stop(where, f"a weight {_became(weight)}", epoch)
+            epoch_loss = data_loss_sum / n
+            if start_loss > 0 and epoch_loss > max(start_loss, LOSS_GROWTH_LIMIT * best_loss):
+                best = f", {four_digits(best_loss)} at best" if best_loss < start_loss else ""
+                return stop(where, f"the loss {_became(epoch_loss)} (it was "
+                            f"{four_digits(start_loss)} before training{best})", epoch,
+                            loss=epoch_loss)
+            best_loss = min(best_loss, epoch_loss)
             if validation_data is not None:
                 val_loss, val_acc = evaluate(model, loss_fn, x_val, y_val, accuracy=kind)
                 if not math.isfinite(val_loss):
-                    return stop(f"the end of epoch {epoch}", "the validation loss", val_loss,
-                                epoch=epoch, loss=val_loss)
+                    return stop(where, f"the validation loss {_became(val_loss)}", epoch,
+                                loss=val_loss)
 
             history.train_loss.append(loss_sum / n)
             if kind is not None:
@@ -364,15 +324,17 @@ def fit(model, loss_fn, optimizer, x, y, *, epochs=10, batch_size=32, shuffle=Tr
                         print(_progress_line(epoch, epochs, width, history))
                     print(history.message)
                 break
+            for p, good in zip(params, good_weights):
+                np.copyto(good, p.data)
     return history
 
 
 def _progress_line(epoch, epochs, width, history):
-    parts = [f"epoch {epoch:>{width}}/{epochs}", f"loss {_fmt(history.train_loss[-1])}"]
+    parts = [f"epoch {epoch:>{width}}/{epochs}", f"loss {four_digits(history.train_loss[-1])}"]
     if history.train_accuracy:
-        parts.append(f"accuracy {_fmt(history.train_accuracy[-1])}")
+        parts.append(f"accuracy {four_digits(history.train_accuracy[-1])}")
     if history.val_loss:
-        parts.append(f"val_loss {_fmt(history.val_loss[-1])}")
+        parts.append(f"val_loss {four_digits(history.val_loss[-1])}")
     if history.val_accuracy:
-        parts.append(f"val_accuracy {_fmt(history.val_accuracy[-1])}")
+        parts.append(f"val_accuracy {four_digits(history.val_accuracy[-1])}")
     return "  ".join(parts)
