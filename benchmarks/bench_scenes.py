@@ -88,6 +88,8 @@ def main() -> None:
             continue
         every = []
         for name, times in update_times(cls, args.changes).items():
+            if not times:  # a parameter with nothing to vary here (a text box)
+                continue
             every += times
             print(f"{cls.__name__:<18} {name:<14} {statistics.median(times) * 1e3:>6.1f} ms "
                   f"{max(times) * 1e3:>6.1f} ms")
