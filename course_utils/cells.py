@@ -82,10 +82,7 @@ class Cells:
     def __init__(self, scene, ax, cmap, numbers: bool = False, fills_in: bool = False,
                  fontsize: float = 8):
         self.ax, self.fontsize, self.shape = ax, fontsize, (1, 1)
-        ax.set_xticks([])
-        ax.set_yticks([])
-        for spine in ax.spines.values():
-            spine.set_visible(False)
+        style.picture_axes(ax)
         self.image = ax.imshow(np.zeros((1, 1)), cmap=cmap, interpolation="nearest")
         self.numbers, self.texts = numbers, []
         self.covering = ()

@@ -125,3 +125,13 @@ def mosaic(images, columns: int, gap: int = 1) -> np.ndarray:
         r, c = divmod(i, columns)
         out[r * (h + gap):r * (h + gap) + h, c * (w + gap):c * (w + gap) + w] = image
     return out
+
+
+def picture_axes(ax, border: str | None = None) -> None:
+    """Axes that only frame a picture: no ticks; no frame, or a frame in ``border``."""
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_visible(border is not None)
+        if border is not None:
+            spine.set_color(border)

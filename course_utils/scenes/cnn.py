@@ -46,13 +46,6 @@ def test_probabilities(run: runs.Run, k: int) -> np.ndarray:
     return p
 
 
-def _frame(ax) -> None:
-    ax.set_xticks([])
-    ax.set_yticks([])
-    for spine in ax.spines.values():
-        spine.set_visible(False)
-
-
 class CNNScene(Scene):
     """What a trained (or training) CNN sees in one digit, layer by layer."""
 
@@ -72,7 +65,7 @@ class CNNScene(Scene):
 
         ax = self.ax_input = fig.add_axes([0.012, 0.34, 0.3 * square, 0.3])
         self.input_image = ax.imshow(np.zeros((8, 8)), cmap=style.INK, vmin=0, vmax=1)
-        _frame(ax)
+        style.picture_axes(ax)
         self.input_title = ax.set_title("", fontsize=10)
         self.verdict = moving(fig.text(0.012 + 0.15 * square, 0.26, "", fontsize=10, ha="center", va="top"))
 
@@ -83,7 +76,7 @@ class CNNScene(Scene):
         for name, ax, cmap in (("filters", self.ax_filters, style.DIVERGING.with_extremes(bad=style.LIGHT)),
                                ("maps1", self.ax_maps1, style.ACTIVITY), ("maps2", self.ax_maps2, style.ACTIVITY)):
             self.mosaics[name] = moving(ax.imshow(np.zeros((1, 1)), cmap=cmap, interpolation="nearest"))
-            _frame(ax)
+            style.picture_axes(ax)
         self.titles = {name: ax.set_title("", fontsize=10) for name, ax in
                        (("filters", self.ax_filters), ("maps1", self.ax_maps1), ("maps2", self.ax_maps2))}
 
@@ -108,7 +101,7 @@ class CNNScene(Scene):
         ax = self.ax_wrong = fig.add_axes([0.835, 0.08, 0.16, 0.3])
         self.wrong = moving(ax.imshow(np.zeros((20, 44)), cmap=style.INK.with_extremes(bad="white"),
                                       vmin=0, vmax=1, interpolation="nearest"))
-        _frame(ax)
+        style.picture_axes(ax)
         self.wrong_title = moving(ax.set_title("", fontsize=10))
         # under each wrong digit: its label, then the network's guess
         self.wrong_labels = [moving(ax.text(c * 12 + 3.5, r * 12 + 7.9, "", fontsize=8, ha="center", va="top"))

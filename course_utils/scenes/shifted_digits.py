@@ -61,11 +61,7 @@ class ShiftedDigitsScene(Scene):
         square = side * 3.6 / 10.0
         ax = self.ax_digit = fig.add_axes([0.02, 0.12, square, side])
         self.image = moving(ax.imshow(np.zeros((8, 8)), cmap=style.INK, vmin=0, vmax=1))
-        ax.set_xticks([])
-        ax.set_yticks([])
-        for spine in ax.spines.values():  # the whole 8 x 8 frame: the edge pixels fall off
-            spine.set_visible(True)
-            spine.set_color(style.GREY)
+        style.picture_axes(ax, border=style.GREY)  # the whole 8 x 8 frame: edge pixels fall off
         self.digit_title = moving(ax.set_title("", fontsize=10))
         self.guesses = moving(fig.text(0.02 + square + 0.015, 0.5, "", fontsize=10, va="center",
                                        linespacing=1.6))
