@@ -57,6 +57,12 @@ CHAPTERS = (
             "seen from the inside; why it copes better than an MLP with a digit that moves",
             ("convolution:ConvolutionScene", "pooling:PoolingScene", "cnn:CNNScene",
              "shifted_digits:ShiftedDigitsScene"), "convolution", "output cell"),
+    Chapter("04b", "04b_recurrent_networks", "Recurrent networks",
+            "an RNN reading a sequence step by step; why its gradient vanishes over long gaps; the "
+            "LSTM's gates, clamped to see what each one does; both trained on a task that needs memory",
+            ("rnn_unrolled:RNNUnrolledScene", "rnn_steps:RNNStepsScene", "lstm_cell:LSTMCellScene",
+             "lstm_gates:LSTMGatesScene", "gradient_through_time:GradientThroughTimeScene",
+             "memory:MemoryScene"), "recurrent", "time step"),
     Chapter("07", "07_optimizers", "Optimizers and the training process",
             "SGD, momentum, Nesterov, Adagrad, RMSprop, Adadelta and Adam raced on hard loss "
             "surfaces; what the learning rate, epochs and batch size do",

@@ -135,3 +135,12 @@ def picture_axes(ax, border: str | None = None) -> None:
         spine.set_visible(border is not None)
         if border is not None:
             spine.set_color(border)
+
+
+_SUBSCRIPTS = str.maketrans("0123456789+-t", "\u2080\u2081\u2082\u2083\u2084\u2085\u2086\u2087\u2088\u2089\u208a\u208b\u209c")
+
+
+def subscript(text) -> str:
+    """``text`` (a number, or digits with ``+``, ``-`` and ``t``) as subscript characters:
+    ``subscript(12)`` is ``"₁₂"`` and ``subscript("t-1")`` is ``"ₜ₋₁"``, for labels like ``h₁₂``."""
+    return str(text).translate(_SUBSCRIPTS)
