@@ -150,3 +150,91 @@ def test_maxpool_takes_integer_images_with_padding():
         y = nn.MaxPool2d(2, stride=2, padding=1)(x)
     assert y.dtype.kind == "f"
     np.testing.assert_array_equal(y[0, 0], [[0, 2, 3], [8, 10, 11], [12, 14, 15]])
+
+
+# ------------------------------------------------- fast paths against plain formulations
+
+
+def naive_conv2d_backward(x, w, g, stride, padding):
+    """dL/dx and dL/dW of a convolution by direct loops over the definition (the
+    gradient of each patch is added back onto the pixels it was taken from)."""
+    n, c, h, width = x.shape
+    o, _, kh, kw = w.shape
+    xp = np.zeros((n, c, h + 2 * padding, width + 2 * padding))
+    xp[:, :, padding:padding + h, padding:padding + width] = x
+    dxp, dw = np.zeros_like(xp), np.zeros_like(w)
+    for i in range(n):
+        for j in range(o):
+            for r in range(g.shape[2]):
+                for s in range(g.shape[3]):
+                    rows = slice(r * stride, r * stride + kh)
+                    cols = slice(s * stride, s * stride + kw)
+                    dxp[i, :, rows, cols] += g[i, j, r, s] * w[j]
+                    dw[j] += g[i, j, r, s] * xp[i, :, rows, cols]
+    return dxp[:, :, padding:padding + h, padding:padding + width], dw
+
+
+@pytest.mark.parametrize("stride,padding,kernel", [(1, 0, 3), (1, 1, 3), (2, 1, 3), (3, 1, 2),
+                                                   (2, 0, (2, 3))])
+def test_conv2d_backward_matches_naive_loops(stride, padding, kernel):
+    layer = nn.Conv2d(3, 4, kernel, stride=stride, padding=padding, rng=0)
+    x = normal(2, 3, 7, 8).transpose(0, 1, 3, 2)  # a non-contiguous input, (2, 3, 8, 7)
+    out = layer(x)
+    g = normal(*out.shape, seed=1)
+    dx = layer.backward(g)
+    expected_dx, expected_dw = naive_conv2d_backward(x, layer.weight.data, g, stride, padding)
+    np.testing.assert_allclose(dx, expected_dx, atol=1e-12)
+    np.testing.assert_allclose(layer.weight.grad, expected_dw, atol=1e-12)
+    np.testing.assert_allclose(layer.bias.grad, g.sum(axis=(0, 2, 3)), atol=1e-12)
+
+
+def general_maxpool(kernel_size):
+    """A MaxPool2d that always takes the general path (windows visited position by position)."""
+    pool = nn.MaxPool2d(kernel_size)
+    pool._tiles = lambda h, w: False
+    return pool
+
+
+@pytest.mark.parametrize("kernel,shape", [(2, (2, 3, 8, 8)), (3, (1, 2, 6, 9)),
+                                          ((2, 3), (2, 2, 4, 9)), ((1, 2), (1, 2, 3, 4)),
+                                          ((2, 1), (1, 2, 4, 3)), (1, (1, 2, 3, 3))])
+def test_tiled_maxpool_matches_the_general_path_with_ties(kernel, shape):
+    """Small integers, many of them 0 (as after a ReLU): windows with tied maxima are
+    common, and both paths must send each gradient to the same (first) maximum."""
+    x = np.maximum(np.random.default_rng(5).integers(-2, 3, size=shape), 0).astype(float)
+    conv_layout = np.ascontiguousarray(x.transpose(1, 2, 3, 0)).transpose(3, 0, 1, 2)
+    for image in (x, conv_layout):  # as a Conv2d output is laid out in memory, too
+        fast, general = nn.MaxPool2d(kernel), general_maxpool(kernel)
+        assert fast._tiles(*shape[2:])
+        np.testing.assert_array_equal(fast(image), general(image))
+        g = normal(*fast(image).shape, seed=2)
+        np.testing.assert_array_equal(fast.backward(g), general.backward(g))
+
+
+def test_tiled_maxpool_gradients_by_finite_differences():
+    x = np.random.default_rng(3).permutation(2 * 2 * 6 * 8).reshape(2, 2, 6, 8) * 0.1
+    check_module(nn.MaxPool2d(2), x)  # distinct values: no ties within eps
+    check_module(nn.MaxPool2d((3, 2)), x[:, :, :, :6].copy())
+
+
+def test_tiled_maxpool_output_is_not_a_view_of_the_input():
+    x = normal(1, 1, 2, 2)
+    y = nn.MaxPool2d(1)(x)
+    y += 1.0
+    assert not np.shares_memory(x, y)
+
+
+def test_conv2d_work_arrays_kept_between_calls_hold_no_stale_values():
+    """Conv2d keeps its work arrays (the padded gradient, dL/dcols) between calls; a second
+    backward, with another gradient, another batch size or a stride that leaves columns
+    unwritten, must still match the direct formula."""
+    layer = nn.Conv2d(2, 3, 3, stride=2, padding=1, rng=0)
+    for n, seed in ((4, 1), (4, 2), (3, 3), (4, 4)):
+        x = normal(n, 2, 7, 6, seed=seed)
+        layer.zero_grad()
+        y = layer(x)
+        g = normal(*y.shape, seed=seed + 10)
+        dx = layer.backward(g)
+        expected_dx, expected_dw = naive_conv2d_backward(x, layer.weight.data, g, 2, 1)
+        np.testing.assert_allclose(dx, expected_dx, atol=1e-12)
+        np.testing.assert_allclose(layer.weight.grad, expected_dw, atol=1e-12)

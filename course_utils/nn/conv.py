@@ -2,8 +2,11 @@
 
 Conv2d uses the *im2col* idea: every ``kh x kw`` patch the kernel visits is
 copied into one column of a matrix, so the whole convolution becomes a single
-matrix product. ``numpy.lib.stride_tricks.sliding_window_view`` gives the
-patches without copying; one copy lays them out as that matrix.
+matrix product. Inside, the padded images are kept *batch last*, ``(C, H, W, N)``:
+one row of pixels of all N images is then one run of memory, and the pixels that
+kernel offset ``(u, v)`` sees, for every patch at once, are one shifted slice of it
+(``_shifted``). numpy copies and adds such long runs many times faster than the
+millions of short ones that small images in ``(N, C, H, W)`` order would give.
 
 MaxPool2d compares, for every window at once, its ``kh * kw`` positions in turn.
 """
@@ -11,7 +14,6 @@ MaxPool2d compares, for every window at once, its ``kh * kw`` positions in turn.
 import math
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from .functional import to_float
 from .module import Module, Parameter, positive_int
@@ -46,11 +48,46 @@ def _pad(x, padding, value):
     return xp
 
 
-def _patches(xp, kernel, stride):
-    """All ``kh x kw`` windows of ``xp`` ``(N, C, Hp, Wp)`` taken every ``stride``
-    pixels: a view of shape ``(N, C, H_out, W_out, kh, kw)`` (nothing is copied)."""
-    windows = sliding_window_view(xp, kernel, axis=(2, 3))
-    return windows[:, :, ::stride[0], ::stride[1]]
+def _shifted(a, u, v, rows, step):
+    """The pixels of ``a`` (C, R, Wp, N) that kernel offset ``(u, v)`` sees, as a view
+    ``(C, rows, Wp * N)``: row ``i`` is padded row ``i * step + u`` from column ``v`` on,
+    for all N images (batch last), ``Wp`` columns long. Near the right edge a row runs on
+    into the next one: those columns are not patches, and Conv2d throws them away."""
+    c, r, wp, n = a.shape
+    start = (u * wp + v) * n
+    flat = a.reshape(c, r * wp * n)[:, start:start + rows * step * wp * n]
+    return flat.reshape(c, rows, step * wp * n)[:, :, :wp * n]
+
+
+def _first_max(candidates):
+    """The elementwise maximum of the arrays ``candidates`` and, for each element, the
+    index of the first array that holds it (the first one, if several are equal).
+
+    With two candidates the index is the boolean array "the second one is larger"
+    (True is 1): one numpy operation fewer in forward and two in backward
+    (:func:`_route`). With one candidate there is no choice: the index is None.
+    """
+    best, index = candidates[0], None
+    for k, candidate in enumerate(candidates[1:], start=1):
+        better = candidate > best
+        best = np.maximum(best, candidate)
+        # index = k where better: k is larger than any index so far, so a maximum
+        # does it (a masked assignment index[better] = k is 5x slower)
+        index = better if index is None else np.maximum(index, better * k)
+    return best, index
+
+
+def _route(grad, index, parts):
+    """Backward of :func:`_first_max`: ``parts[k] = grad`` where ``index == k``, else 0
+    (``parts`` are the arrays to write, one per candidate)."""
+    if index is None:
+        parts[0][...] = grad
+    elif index.dtype == bool:  # two candidates: True where the second one won
+        np.multiply(grad, index, out=parts[1])
+        np.subtract(grad, parts[1], out=parts[0])  # grad where the first one won, else 0
+    else:
+        for k, part in enumerate(parts):
+            np.multiply(grad, index == k, out=part)
 
 
 class Conv2d(Module):
@@ -67,13 +104,16 @@ class Conv2d(Module):
     ``k = 1 / sqrt(C_in * kh * kw)``.
 
     Forward as one matrix product: with ``cols`` the im2col matrix
-    ``(C_in*kh*kw, N*H_out*W_out)`` (one column per patch) and ``W`` reshaped to
-    ``(C_out, C_in*kh*kw)``, ``y = W cols + b``.
-    Backward, with ``g`` the output gradient as a ``(C_out, N*H_out*W_out)`` matrix:
-    ``dL/dW = g cols^T``, ``dL/db = sum of g over patches``, and
-    ``dL/dcols = W^T g``, whose columns are added back onto the pixels each patch
-    came from (col2im). ``backward(g, input_grad=False)`` skips that (and returns
-    None): nothing needs it for the first layer of a network.
+    ``(C_in*kh*kw, columns)`` (one column per patch) and ``W`` reshaped to
+    ``(C_out, C_in*kh*kw)``, ``y = W cols + b``. The columns are taken at every column
+    of the padded rows, ``H_out * W_pad * N`` of them, so that each of the ``kh * kw``
+    rows of ``cols`` of a channel is one long copy (``_shifted``); the ``W_pad - W_out``
+    columns per row that are not patches cost a little arithmetic and are dropped.
+    Backward, with ``g`` the output gradient as a ``(C_out, columns)`` matrix (0 in the
+    dropped columns): ``dL/dW = g cols^T``, ``dL/db = sum of g over patches``, and
+    ``dL/dcols = W^T g``, whose rows are added back onto the pixels they were copied
+    from (col2im), through the same shifted views. ``backward(g, input_grad=False)``
+    skips that (and returns None): nothing needs it for the first layer of a network.
     """
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
@@ -89,6 +129,12 @@ class Conv2d(Module):
         self.weight = Parameter(rng.uniform(-k, k, size=(out_channels, in_channels, kh, kw)))
         self.bias = Parameter(rng.uniform(-k, k, size=out_channels)) if bias else None
 
+    def _sizes(self, h, w):
+        """``(H_pad, W_pad, H_out, W_out)`` for an input of ``h x w`` pixels."""
+        (kh, kw), (sh, sw), (ph, pw) = self.kernel_size, self.stride, self.padding
+        hp, wp = h + 2 * ph, w + 2 * pw
+        return hp, wp, (hp - kh) // sh + 1, (wp - kw) // sw + 1
+
     def forward(self, x):
         x = to_float(x, "Conv2d: the input")
         _check_image("Conv2d", x)
@@ -98,56 +144,66 @@ class Conv2d(Module):
                 f"{self.weight.data.shape}: the input must have "
                 f"in_channels={self.in_channels} channels (axis 1)")
         n, c, h, w = x.shape
-        kh, kw = self.kernel_size
-        xp = _pad(x, self.padding, 0.0)
-        if xp.shape[2] < kh or xp.shape[3] < kw:
+        (kh, kw), (sh, sw), (ph, pw) = self.kernel_size, self.stride, self.padding
+        hp, wp, ho, wo = self._sizes(h, w)
+        if hp < kh or wp < kw:
             raise ValueError(f"Conv2d: kernel {self.kernel_size} is larger than the "
-                             f"padded input {xp.shape[2:]} (input shape {x.shape})")
-        patches = _patches(xp, self.kernel_size, self.stride)  # (N, C, Ho, Wo, kh, kw)
-        ho, wo = patches.shape[2:4]
-        # im2col: one column per patch, one row per (channel, u, v) of the kernel.
-        cols = self._buffer("_cols", (c * kh * kw, n * ho * wo), x.dtype)
-        np.copyto(cols.reshape(c, kh, kw, n, ho, wo), patches.transpose(1, 4, 5, 0, 2, 3))
-        y = self.weight.data.reshape(self.out_channels, -1) @ cols  # (C_out, N*Ho*Wo)
+                             f"padded input {(hp, wp)} (input shape {x.shape})")
+        # The zero-padded input, batch last, with sh more rows of zeros below, which the
+        # last shifted rows run into.
+        xp = np.zeros((c, hp + sh, wp, n), dtype=x.dtype)
+        xp[:, ph:ph + h, pw:pw + w] = x.transpose(1, 2, 3, 0)
+        # im2col: one row per (channel, u, v) of the kernel, one column per patch (and per
+        # position near the right edge that is not one, dropped below).
+        cols = self._buffer("_cols", (c, kh, kw, ho, wp * n), x.dtype)
+        for u in range(kh):
+            for v in range(kw):
+                cols[:, u, v] = _shifted(xp, u, v, ho, sh)
+        y = self.weight.data.reshape(self.out_channels, -1) @ cols.reshape(c * kh * kw, -1)
         if self.bias is not None:
             y += self.bias.data[:, None]
-        self._xp_shape, self._x_shape = xp.shape, x.shape
-        return y.reshape(self.out_channels, n, ho, wo).transpose(1, 0, 2, 3)
+        self._x_shape = x.shape
+        # Keep the columns that are patches (every sw-th of the first W_out * sw).
+        y = y.reshape(self.out_channels, ho, wp, n)[:, :, :sw * (wo - 1) + 1:sw]
+        return y.transpose(3, 0, 1, 2)  # (N, C_out, H_out, W_out)
 
     def _buffer(self, name, shape, dtype):
-        """A work array kept between calls: allocating a fresh megabyte each call
-        costs more (page faults) than the computation that fills it."""
+        """A work array kept between calls, made of zeros the first time: allocating
+        a fresh megabyte each call costs more (page faults) than the computation that
+        fills it. Each caller writes the part it uses; the parts it never writes stay 0."""
         buffer = getattr(self, name, None)
         if buffer is None or buffer.shape != shape or buffer.dtype != dtype:
-            buffer = np.empty(shape, dtype=dtype)
+            buffer = np.zeros(shape, dtype=dtype)
             setattr(self, name, buffer)
         return buffer
 
     def backward(self, grad_output, input_grad=True):
         n, c, h, w = self._saved("_x_shape")
         (kh, kw), (sh, sw), (ph, pw) = self.kernel_size, self.stride, self.padding
-        ho = (self._xp_shape[2] - kh) // sh + 1
-        wo = (self._xp_shape[3] - kw) // sw + 1
+        hp, wp, ho, wo = self._sizes(h, w)
         if grad_output.shape != (n, self.out_channels, ho, wo):
             raise ValueError(f"Conv2d.backward: grad_output shape {grad_output.shape} "
                              f"does not match output shape {(n, self.out_channels, ho, wo)}")
-        g = grad_output.transpose(1, 0, 2, 3).reshape(self.out_channels, -1)
+        # g on the columns of cols: 0 on the columns forward dropped (never written).
+        g = self._buffer("_g", (self.out_channels, ho, wp, n), grad_output.dtype)
+        g[:, :, :sw * (wo - 1) + 1:sw] = grad_output.transpose(1, 2, 3, 0)
+        g = g.reshape(self.out_channels, -1)
         w_mat = self.weight.data.reshape(self.out_channels, -1)
-        self.weight.grad += (g @ self._cols.T).reshape(self.weight.data.shape)
+        self.weight.grad += (g @ self._cols.reshape(c * kh * kw, -1).T).reshape(
+            self.weight.data.shape)
         if self.bias is not None:
             self.bias.grad += g.sum(axis=1)
         if not input_grad:
             return None
-        # col2im: add each patch's gradient back onto the pixels it was taken from.
-        dcols = self._buffer("_dcols", self._cols.shape, np.result_type(g, w_mat))
-        np.matmul(w_mat.T, g, out=dcols)
-        dcols = dcols.reshape(c, kh, kw, n, ho, wo)
-        dxp = np.zeros(self._xp_shape, dtype=dcols.dtype)
+        # col2im: add each row of dL/dcols back onto the pixels it was copied from.
+        dcols = np.matmul(w_mat.T, g, out=self._buffer("_dcols", (c * kh * kw, g.shape[1]),
+                                                       g.dtype)).reshape(c, kh, kw, ho, wp * n)
+        dxp = np.zeros((c, hp + sh, wp, n), dtype=dcols.dtype)
         for u in range(kh):
             for v in range(kw):
-                dxp[:, :, u:u + sh * (ho - 1) + 1:sh, v:v + sw * (wo - 1) + 1:sw] += \
-                    dcols[:, u, v].transpose(1, 0, 2, 3)
-        return dxp[:, :, ph:ph + h, pw:pw + w]
+                pixels = _shifted(dxp, u, v, ho, sh)
+                pixels += dcols[:, u, v]
+        return dxp[:, ph:ph + h, pw:pw + w].transpose(3, 0, 1, 2)
 
     def extra_repr(self):
         text = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
@@ -170,6 +226,11 @@ class MaxPool2d(Module):
     Backward: each output gradient goes to the input pixel that was the maximum
     of its window (the first one, if several are equal); pixels that were never
     a maximum get 0.
+
+    When the windows tile the image (stride = kernel size, no padding, sizes divisible:
+    the usual ``MaxPool2d(2)``), the image is reshaped into its windows instead, and
+    the maximum taken along each window row, then across the rows: the same maximum
+    and the same first position, in fewer, larger numpy operations.
     """
 
     def __init__(self, kernel_size, stride=None, padding=0):
@@ -180,11 +241,25 @@ class MaxPool2d(Module):
             raise ValueError(f"padding {self.padding} must be at most half of "
                              f"kernel_size {self.kernel_size}")
 
+    def _tiles(self, h, w):
+        """True if the windows cover an ``h x w`` image exactly once (see the class)."""
+        kh, kw = self.kernel_size
+        return (self.stride == self.kernel_size and self.padding == (0, 0)
+                and h % kh == 0 and w % kw == 0)
+
     def forward(self, x):
         x = to_float(x, "MaxPool2d: the input")  # floats, for the -inf padding
         _check_image("MaxPool2d", x)
         n, c, h, w = x.shape
         kh, kw = self.kernel_size
+        self._x, self._tiled = x, self._tiles(h, w)
+        if self._tiled:
+            # windows[n, c, i, u, j, v] = x[n, c, i*kh + u, j*kw + v] (a view)
+            windows = x.reshape(n, c, h // kh, kh, w // kw, kw)
+            rows, self._col = _first_max([windows[..., v] for v in range(kw)])
+            out, self._row = _first_max([rows[:, :, :, u] for u in range(kh)])
+            self._out_shape = out.shape
+            return out.copy() if kh * kw == 1 else out  # a 1 x 1 window: out is a view of x
         xp = _pad(x, self.padding, -np.inf)  # padding never wins a maximum
         if xp.shape[2] < kh or xp.shape[3] < kw:
             raise ValueError(f"MaxPool2d: kernel {self.kernel_size} is larger than the "
@@ -203,17 +278,27 @@ class MaxPool2d(Module):
             # argmax = where(better, k, argmax), written without branches (3x faster)
             argmax += better * (k - argmax)
         self._argmax = argmax  # position of the max inside each window
-        self._x_shape, self._xp_shape = x.shape, xp.shape
+        self._xp_shape, self._out_shape = xp.shape, out.shape
         return out
 
     def backward(self, grad_output):
-        n, c, h, w = self._saved("_x_shape")
-        hp, wp = self._xp_shape[2:]
+        x = self._saved("_x")
+        n, c, h, w = x.shape
         (kh, kw), (sh, sw), (ph, pw) = self.kernel_size, self.stride, self.padding
-        ho, wo = self._argmax.shape[2:]
-        if grad_output.shape != self._argmax.shape:
+        if grad_output.shape != self._out_shape:
             raise ValueError(f"MaxPool2d.backward: grad_output shape {grad_output.shape} "
-                             f"does not match output shape {self._argmax.shape}")
+                             f"does not match output shape {self._out_shape}")
+        if self._tiled:
+            # Back the way forward chose: to the row of the window that held the max, then
+            # to the column in that row. Every pixel is written once (0 or the gradient).
+            dx = np.empty_like(x, dtype=grad_output.dtype)  # laid out in memory as x is
+            windows = dx.reshape(n, c, h // kh, kh, w // kw, kw)
+            to_rows = np.empty_like(windows[..., 0])  # laid out as the rows forward compared
+            _route(grad_output, self._row, [to_rows[:, :, :, u] for u in range(kh)])
+            _route(to_rows, self._col, [windows[..., v] for v in range(kw)])
+            return dx
+        hp, wp = self._xp_shape[2:]
+        ho, wo = self._argmax.shape[2:]
         # Flat index, in the padded input, of the pixel each output took its max from.
         row = np.arange(ho)[:, None] * sh + self._argmax // kw  # (N, C, Ho, Wo)
         col = np.arange(wo) * sw + self._argmax % kw
