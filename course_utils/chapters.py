@@ -62,7 +62,7 @@ CHAPTERS = (
             "LSTM's gates, clamped to see what each one does; both trained on a task that needs memory",
             ("rnn_unrolled:RNNUnrolledScene", "rnn_steps:RNNStepsScene", "lstm_cell:LSTMCellScene",
              "lstm_gates:LSTMGatesScene", "gradient_through_time:GradientThroughTimeScene",
-             "memory:MemoryScene"), "recurrent", "time step"),
+             "memory:MemoryScene", "next_character:NextCharacterScene"), "recurrent", "time step"),
     Chapter("07", "07_optimizers", "Optimizers and the training process",
             "SGD, momentum, Nesterov, Adagrad, RMSprop, Adadelta and Adam raced on hard loss "
             "surfaces; what the learning rate, epochs and batch size do",

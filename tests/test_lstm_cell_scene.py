@@ -10,7 +10,8 @@ from matplotlib.text import Text
 
 from course_utils import nn, sequences
 from course_utils.scenes import lstm_cell
-from course_utils.scenes.lstm_cell import LENGTH, LSTMCellScene, StampedText, story
+from course_utils.scenes.lstm_cell import LENGTH, LSTMCellScene, story
+from course_utils.stamps import StampedText
 
 
 def numbers_in(text):

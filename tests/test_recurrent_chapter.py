@@ -263,7 +263,7 @@ def test_lstm_gates_scene_shows_the_trace_of_its_clamp():
     trace = sequences.lstm_trace(run.at(-1).recurrent, run.data["x_val"][3], {"forget": 0.0})
     np.testing.assert_array_equal(scene.images["forget"].get_array(), trace["forget"].T)
     np.testing.assert_allclose(scene.images["c"].get_array(), trace["c"].T)
-    assert f"{lstm_gates.clamped_accuracy('forget 0'):.0%} with this clamp" in scene.verdict.get_text()
+    assert f"500 held-out sequences: {lstm_gates.clamped_accuracy('forget 0'):.0%} right" in scene.verdict.get_text()
     assert scene.p_clamped.get_visible() and not LSTMGatesScene().p_clamped.get_visible()
 
 
@@ -301,3 +301,14 @@ def test_the_notebook_shows_every_scene_of_the_chapter_and_its_gifs():
             assert f"../imgs/{cls.gif_name}.gif" in source, cls.gif_name
     for name in ("RNNStepsScene", "MemoryScene", "GradientThroughTimeScene", "LSTMCellScene", "LSTMGatesScene"):
         assert f"interactive({name}())" in source
+
+
+def test_the_text_toy_is_what_the_chapter_says():
+    from course_utils import characters
+    text = notebook_markdown()
+    assert "an LSTM with 32 units" in text and characters.HIDDEN == 32
+    assert "28 numbers" in text and characters.V == 28
+    untrained = characters.next_probabilities(characters.train().at(0), "the cat sat on the")
+    assert untrained.max() < 3 / 28   # "about the same chance, 1 in 28"
+    trained = characters.next_probabilities(characters.train().at(-1), "the cat sat on the")
+    assert trained.max() > 0.9

@@ -51,7 +51,7 @@ from matplotlib.ticker import FixedLocator, NullLocator
 from .. import sequences, style
 from ..nn.functional import sigmoid
 from ..scene import Param, Scene
-from .lstm_cell import stamped
+from ..stamps import stamped
 
 LENGTHS = (10, 20, 30, 50, 75, 100)
 RADII = (0.5, 0.6, 0.75, 1.0, 1.5, 2.0, 3.0)

@@ -53,104 +53,22 @@ Parameters: ``step`` (1 to 20, with Play) and ``bit`` (+1 or -1: which held-out 
 from __future__ import annotations
 
 import functools
-from collections import OrderedDict
 from dataclasses import dataclass
-from typing import ClassVar
 
 import numpy as np
-from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.collections import LineCollection
-from matplotlib.colors import to_rgba
 from matplotlib.patches import Circle, FancyBboxPatch, Rectangle
-from matplotlib.text import Text
 
 from .. import sequences, style
+from ..cells import number
 from ..scene import Param, Scene
+from ..stamps import stamped
 
 LENGTH = 20  # T: the trained network reads 20 steps
 BITS = (1, -1)
-_SUB = str.maketrans("0123456789", "\u2080\u2081\u2082\u2083\u2084\u2085\u2086\u2087\u2088\u2089")
 #: Colours of the gates, the same in the cell and in the panel of the gates so far.
 GATE_COLOURS = {"forget": style.GREEN, "input": style.ORANGE, "output": style.PURPLE, "cell": style.BLACK}
 _LETTERS = {"forget": "f", "input": "i", "cell": "g", "output": "o"}
-
-
-class StampedText(Text):
-    """A text drawn once per distinct string (in its look and place) and then pasted as
-    pixels: a stamp.
-
-    Agg draws text glyph by glyph, about 0.1 ms a character, so a scene whose moving texts
-    hold a few hundred characters spends most of a frame on them. A stamp is the text
-    drawn alone on a transparent canvas of the same size, cropped to its box; pasting it
-    (``draw_image``) takes microseconds and gives the same pixels as drawing the text
-    (measured: at most 1 of 255 apart, on 2 pixels of 50,000). The stamps live in one
-    cache for every StampedText, the least recently used dropped beyond ``BUDGET`` bytes.
-    A text with a box around it (``bbox=``) is drawn as usual.
-    """
-
-    BUDGET: ClassVar[int] = 48_000_000
-    _stamps: ClassVar[OrderedDict] = OrderedDict()
-    _bytes: ClassVar[list] = [0]
-    _canvases: ClassVar[dict] = {}  # (width, height, dpi) -> a transparent RendererAgg to draw on
-
-    def _key(self, renderer) -> tuple:
-        anchor = tuple(self.get_transform().transform(self.get_unitless_position()))
-        return (self.get_text(), to_rgba(self.get_color(), self.get_alpha()), hash(self.get_fontproperties()),
-                self.get_horizontalalignment(), self.get_verticalalignment(), self.get_rotation(),
-                self.get_linespacing(), self._multialignment, anchor, renderer.width, renderer.height,
-                renderer.dpi)
-
-    def stamp(self, renderer) -> tuple:
-        """The stamp of this text as it is now, ``(rgba rows bottom-up, left, bottom)``:
-        from the cache, or drawn and kept."""
-        key = self._key(renderer)
-        found = self._stamps.get(key)
-        if found is not None:
-            self._stamps.move_to_end(key)
-            return found
-        width, height = int(renderer.width), int(renderer.height)
-        alone = self._canvases.get((width, height, renderer.dpi))
-        if alone is None:
-            alone = self._canvases[width, height, renderer.dpi] = RendererAgg(width, height, renderer.dpi)
-        alone.clear()
-        super().draw(alone)
-        box = self.get_window_extent(alone)
-        x0, y0 = max(int(np.floor(box.x0)) - 2, 0), max(int(np.floor(box.y0)) - 2, 0)
-        x1, y1 = min(int(np.ceil(box.x1)) + 2, width), min(int(np.ceil(box.y1)) + 2, height)
-        pixels = np.asarray(alone.buffer_rgba())[height - y1:height - y0, x0:x1][::-1].copy()
-        found = self._stamps[key] = (pixels, x0, y0)
-        self._bytes[0] += pixels.nbytes
-        while self._bytes[0] > self.BUDGET and len(self._stamps) > 1:
-            self._bytes[0] -= self._stamps.popitem(last=False)[1][0].nbytes
-        return found
-
-    def draw(self, renderer) -> None:
-        if not self.get_visible() or not self.get_text():
-            return
-        if self.get_bbox_patch() is not None or not isinstance(renderer, RendererAgg):
-            return super().draw(renderer)
-        pixels, x0, y0 = self.stamp(renderer)
-        if pixels.size:
-            gc = renderer.new_gc()
-            renderer.draw_image(gc, x0, y0, pixels)
-            gc.restore()
-        self.stale = False
-
-
-def stamped(parent, x: float, y: float, text: str = "", **kwargs) -> StampedText:
-    """A :class:`StampedText` at ``(x, y)`` on ``parent``: a Figure (figure fractions) or an
-    Axes (data coordinates), unless ``transform`` says otherwise; like ``fig.text`` or
-    ``ax.text``."""
-    if isinstance(parent, Axes):
-        kwargs.setdefault("transform", parent.transData)
-        artist = StampedText(x, y, text, **kwargs)
-        artist.set_clip_path(parent.patch)
-    else:
-        kwargs.setdefault("transform", parent.transSubfigure)
-        artist = StampedText(x, y, text, **kwargs)
-    parent.add_artist(artist)
-    return artist
 
 
 @dataclass(frozen=True)
@@ -201,19 +119,9 @@ def story() -> Story:
     return Story(unit, link, index, xs, traces)
 
 
-def number(value: float, digits: int = 2) -> str:
-    """``value`` rounded, with a real minus sign and no "-0.00"."""
-    text = f"{round(float(value), digits) + 0.0:.{digits}f}"
-    return text.replace("-", "\u2212")
-
-
-def signed(value: float, digits: int = 2) -> str:
+def with_sign(value: float, digits: int = 2) -> str:
     text = number(value, digits)
     return text if text.startswith("\u2212") else "+" + text
-
-
-def sub(t: int) -> str:
-    return str(t).translate(_SUB)
 
 
 def caption(trace: dict, x: np.ndarray, step: int) -> str:
@@ -224,9 +132,9 @@ def caption(trace: dict, x: np.ndarray, step: int) -> str:
     after = trace["c"][k]
     g_text = f"({number(g)})" if number(g).startswith("\u2212") else number(g)
     if step == 1:
-        return (f"Step 1: the bit {signed(x[0, 0], 0)} comes in with the marker. i = {number(i)} lets in "
+        return (f"Step 1: the bit {with_sign(x[0, 0], 0)} comes in with the marker. i = {number(i)} lets in "
                 f"g = {number(g)}, so c goes from 0 to {number(after)}.")
-    return (f"Step {step}: noise {signed(x[k, 0])} comes in. f = {number(f)} keeps {100 * f:.0f} % of c; "
+    return (f"Step {step}: noise {with_sign(x[k, 0])} comes in. f = {number(f)} keeps {100 * f:.0f} % of c; "
             f"i\u00b7g = {number(i)} \u00d7 {g_text} = {number(i * g)} is added: c goes from "
             f"{number(before)} to {number(after)}.")
 
@@ -435,7 +343,7 @@ class LSTMCellScene(Scene):
         self.x_pale.set_segments(segments)
         other = self.data.trace[-bit]["c"]
         self.c_other.set_data(np.arange(1, LENGTH + 1), other)
-        self.c_other_label.set_text(f"dotted: the sequence whose bit is {signed(-bit, 0)}")
+        self.c_other_label.set_text(f"dotted: the sequence whose bit is {with_sign(-bit, 0)}")
         self.summary.set_text(summary(trace))
         self._stamp_every_step(bit)
 
@@ -445,14 +353,14 @@ class LSTMCellScene(Scene):
         x, trace = self.data.x[bit], self.data.trace[bit]
         c_before = trace["c"][k - 1] if k else 0.0
         h_before = trace["h"][k - 1] if k else 0.0
-        what = f"bit {signed(x[0, 0], 0)}" if step == 1 else f"noise {signed(x[k, 0])}"
+        what = f"bit {with_sign(x[0, 0], 0)}" if step == 1 else f"noise {with_sign(x[k, 0])}"
         texts = {self.caption: caption(trace, x, step),
                  self.ig: f"i\u00b7g = {number(trace['input'][k] * trace['cell'][k])}",
-                 self.c_in: f"c{sub(step - 1)} = {number(c_before)}",
-                 self.c_out: f"c{sub(step)} = {number(trace['c'][k])}",
-                 self.h_in: f"h{sub(step - 1)} = {number(h_before)}",
-                 self.h_out: f"h{sub(step)} = {number(trace['h'][k])}",
-                 self.x_in: f"x{sub(step)}: {what}, marker {int(x[k, 1])}"}
+                 self.c_in: f"c{style.subscript(step - 1)} = {number(c_before)}",
+                 self.c_out: f"c{style.subscript(step)} = {number(trace['c'][k])}",
+                 self.h_in: f"h{style.subscript(step - 1)} = {number(h_before)}",
+                 self.h_out: f"h{style.subscript(step)} = {number(trace['h'][k])}",
+                 self.x_in: f"x{style.subscript(step)}: {what}, marker {int(x[k, 1])}"}
         texts.update({value: number(trace[name][k]) for name, (_, value) in self.valves.items()})
         return texts
 

@@ -135,14 +135,13 @@ class LSTMGatesScene(Scene):
             self.images[name].set_data(r[name].T)
         limit = float(np.max(np.abs(r["c"]))) or 1.0
         self.images["c"].set_clim(-limit, limit)
-        self.titles["c"].set_text(f"cell state c (blue up to +{limit:.3g}, vermillion down to \u2212{limit:.3g})")
+        self.titles["c"].set_text(f"cell state c (colours up to \u00b1{limit:.3g})")
         self.p_trained.set_ydata(trained["p"])
         self.p_clamped.set_ydata(r["p"])
         self.p_clamped.set_visible(v["clamp"] != "none")
         sign = "+1" if r["bit"] else "\u22121"
         right = (r["p"][-1] > 0.5) == bool(r["bit"])
         self.verdict.set_text(
-            f"this sequence's bit: {sign}; at the end the\n"
-            f"network says P = {r['p'][-1]:.2f}: {'right' if right else 'wrong'}\n"
-            f"accuracy on 500 held-out sequences:\n"
-            f"{clamped_accuracy(v['clamp']):.0%} with this clamp, {clamped_accuracy('none'):.0%} as trained")
+            f"bit {sign}; at the end P = {r['p'][-1]:.2f}: {'right' if right else 'wrong'}\n"
+            f"500 held-out sequences: {clamped_accuracy(v['clamp']):.0%} right\n"
+            f"(as trained: {clamped_accuracy('none'):.0%})")

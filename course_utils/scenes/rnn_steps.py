@@ -28,6 +28,7 @@ import numpy as np
 from matplotlib.patches import Rectangle
 
 from .. import sequences, style
+from ..cells import number
 from ..scene import Param, Scene
 
 LENGTH = sequences.SINE_LENGTH
@@ -53,11 +54,6 @@ def reading(period: int, snapshot: int) -> dict:
     return dict(x=x, target=wave[1:], h=h, h_prev=h_prev, w_x=w_x, w_h=w_h, bias=bias,
                 a=w_x + w_h + bias, y=head(h)[:, 0], w_out=head.weight.data[0].copy(),
                 b_out=float(head.bias.data[0]))
-
-
-def number(value: float) -> str:
-    """``−0.40``: two decimals, with a true minus sign."""
-    return f"{value:.2f}".replace("-", "\u2212")
 
 
 def vector(values) -> str:

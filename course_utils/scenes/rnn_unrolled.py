@@ -41,11 +41,11 @@ import numpy as np
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from matplotlib.path import Path
-from matplotlib.text import Text
 
 from .. import nn, style
 from ..cells import number
 from ..scene import Param, Scene
+from ..stamps import stamped
 from ..sequences import sine_windows
 
 MIN_LENGTH, MAX_LENGTH, DEFAULT_LENGTH = 3, 6, 5
@@ -188,33 +188,6 @@ def caption(kind: str, t: int, length: int, x: np.ndarray, h: np.ndarray) -> str
     return f"Step {t}: it writes h{s} = {state_text(h[t - 1])}, the bars{passes}"
 
 
-class PastedText(Text):
-    """A line of text that is drawn once for each string it shows, then pasted as pixels.
-
-    Text is what a frame costs most (about 0.1 ms a character), and a caption takes only a
-    few values. On an Agg canvas the first draw of a string keeps the pixels of its box
-    (the text on what lies under it, which ``under()`` names); later draws of that string
-    over the same ``under()`` paste them back: the same pixels, a fraction of the time.
-    """
-
-    def __init__(self, *args, under=lambda: None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._under, self._pixels = under, {}
-
-    def draw(self, renderer):
-        if not self.get_visible() or not hasattr(renderer, "copy_from_bbox"):
-            return super().draw(renderer)
-        key = (self.get_text(), self._under())
-        if key in self._pixels:
-            renderer.restore_region(self._pixels[key])
-            return None
-        super().draw(renderer)
-        if len(self._pixels) > 256:
-            self._pixels.clear()
-        self._pixels[key] = renderer.copy_from_bbox(self.get_window_extent(renderer).padded(3))
-        return None
-
-
 class RNNUnrolledScene(Scene):
     """An ``nn.RNN(1, 3)`` rolled up, unrolled into ``length`` copies, then reading a sine wave."""
 
@@ -287,9 +260,7 @@ class RNNUnrolledScene(Scene):
         self.read = mv(ax.plot([], [], "o", ms=7, color=style.BLACK, zorder=3)[0])
         self.reading = mv(ax.plot([], [], "o", ms=10, color=style.ORANGE, mec=style.BLACK, mew=0.8,
                                   zorder=4)[0])
-        self.caption = PastedText(0.012, 0.05, "", fontsize=10.5, va="center", transform=fig.transFigure,
-                                  under=lambda: self._background_for)
-        mv(fig.add_artist(self.caption))
+        self.caption = mv(stamped(fig, 0.012, 0.05, "", fontsize=10.5, va="center"))
         fig.text(0.988, 0.05, FORMULA, fontsize=10.5, ha="right", va="center")
 
     # --- the parts of the story ------------------------------------------------------------
