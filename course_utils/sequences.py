@@ -30,7 +30,7 @@ from .nn.functional import sigmoid
 
 __all__ = ["memory_task", "sine_wave", "sine_windows", "SequenceModel", "memory_model", "memory_data",
            "train_memory", "train_sine", "lstm_trace", "state_gradients",
-           "loss_gradients_through_time", "accuracy_of", "clamped_accuracy", "memory_unit", "steps_to_fall"]
+           "loss_gradients_through_time", "accuracy_of", "clamped_answers", "clamped_accuracy", "clamped_confidence", "memory_unit", "steps_to_fall"]
 
 #: The memory task: noise of this standard deviation after the first step.
 NOISE = 1.5
@@ -291,14 +291,30 @@ def accuracy_of(logits, y) -> float:
     return float(np.mean((np.asarray(logits) > 0) == (np.asarray(y) > 0.5)))
 
 
-def clamped_accuracy(run: runs.Run, clamp: dict | None, clamp_from: int = 1, count: int = TEST) -> float:
-    """The accuracy of the trained LSTM of ``run`` (from :func:`train_memory`) on its first
-    ``count`` held-out sequences, each read by :func:`lstm_trace` with ``clamp``: the
-    read-out sees the last ``h``."""
+def clamped_answers(run: runs.Run, clamp: dict | None, clamp_from: int = 1,
+                    count: int = TEST) -> tuple[np.ndarray, np.ndarray]:
+    """``(p, y)``: the probability ``p`` that the bit was +1 which the trained LSTM of ``run``
+    (from :func:`train_memory`) gives for each of its first ``count`` held-out sequences,
+    each read by :func:`lstm_trace` with ``clamp`` from step ``clamp_from`` on (the read-out
+    sees the last ``h``), and the true bits ``y`` (1.0 for +1)."""
     model = run.at(-1)
-    x_test, y_test = run.data["x_val"][:count], run.data["y_val"][:count]
+    x_test, y_test = run.data["x_val"][:count], run.data["y_val"][:count, 0]
     last = lstm_trace(model.recurrent, x_test.swapaxes(0, 1), clamp, clamp_from)["h"][-1]
-    return accuracy_of(model.head(last), y_test)
+    return sigmoid(model.head(last)[:, 0]), y_test
+
+
+def clamped_accuracy(run: runs.Run, clamp: dict | None, clamp_from: int = 1, count: int = TEST) -> float:
+    """The fraction of the held-out sequences the clamped LSTM gets right (see
+    :func:`clamped_answers`)."""
+    p, y = clamped_answers(run, clamp, clamp_from, count)
+    return accuracy_of(p - 0.5, y)
+
+
+def clamped_confidence(run: runs.Run, clamp: dict | None, clamp_from: int = 1, count: int = TEST) -> float:
+    """How sure the clamped LSTM is of the right answer: the mean probability it gives the
+    true bit (0.5 is a guess, 1 certainty; see :func:`clamped_answers`)."""
+    p, y = clamped_answers(run, clamp, clamp_from, count)
+    return float(np.mean(np.where(y > 0.5, p, 1 - p)))
 
 
 def memory_unit(run: runs.Run) -> int:

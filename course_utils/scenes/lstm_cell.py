@@ -225,8 +225,9 @@ class LSTMCellScene(Scene):
         self._chevron_x = [(belt[0] + 0.05, xf - 0.3), (xf + 0.3, xplus - 0.3), (xplus + 0.3, belt[1] - 0.05)]
         ax.text((xf + xh) / 2, belt_y + 0.3, "cell state c: the conveyor belt", ha="center", va="bottom",
                 fontsize=10)
-        self.c_in = self.moving(stamped(ax, belt[0], belt_y + 0.3, "", ha="left", va="bottom", fontsize=10))
-        self.c_out = self.moving(stamped(ax, W - 0.1, belt_y + 0.3, "", ha="right", va="bottom", fontsize=10))
+        # c, h and x labels sit outside the cell's box, clear of its edge and wires
+        self.c_in = self.moving(stamped(ax, belt[0], belt_y + 0.47, "", ha="left", va="bottom", fontsize=10))
+        self.c_out = self.moving(stamped(ax, W - 0.1, belt_y + 0.47, "", ha="right", va="bottom", fontsize=10))
 
         def node(x, y, glyph):
             ax.add_patch(Circle((x, y), 0.21, fc="white", ec=style.BLACK, lw=1.3, zorder=4))
@@ -276,9 +277,10 @@ class LSTMCellScene(Scene):
         self.g_half = (valve_hi - valve_lo) / 2 - 0.03
 
         # what comes in and goes out
-        self.x_in = self.moving(stamped(ax, 2.05, 0.1, "", ha="left", va="center", fontsize=10))
-        self.h_in = self.moving(stamped(ax, 0.35, bus_y + 0.12, "", ha="left", va="bottom", fontsize=10))
-        self.h_out = self.moving(stamped(ax, W - 0.1, out_y + 0.12, "", ha="right", va="bottom", fontsize=10))
+        self.x_in = self.moving(stamped(ax, 2.05, 0.22, "", ha="left", va="center", fontsize=10))
+        self.h_in = self.moving(stamped(ax, 0.35, bus_y - 0.08, "", ha="left", va="top", fontsize=10))
+        self.h_out = self.moving(stamped(ax, xh + 0.66, out_y - 0.1, "", ha="left", va="top", fontsize=10,
+                                         linespacing=1.1))
 
     # --- the gates so far -----------------------------------------------------------------
     def _build_gates_panel(self) -> None:
@@ -359,7 +361,7 @@ class LSTMCellScene(Scene):
                  self.c_in: f"c{style.subscript(step - 1)} = {number(c_before)}",
                  self.c_out: f"c{style.subscript(step)} = {number(trace['c'][k])}",
                  self.h_in: f"h{style.subscript(step - 1)} = {number(h_before)}",
-                 self.h_out: f"h{style.subscript(step)} = {number(trace['h'][k])}",
+                 self.h_out: f"h{style.subscript(step)} =\n{number(trace['h'][k])}",
                  self.x_in: f"x{style.subscript(step)}: {what}, marker {int(x[k, 1])}"}
         texts.update({value: number(trace[name][k]) for name, (_, value) in self.valves.items()})
         return texts

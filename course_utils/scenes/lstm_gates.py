@@ -12,11 +12,12 @@ one held-out sequence; :func:`course_utils.sequences.lstm_trace` runs it step by
 Left: the input (the bit, then noise), then i, f, g, o, c and h as heat strips, one row per
 unit and one column per step. Gates go from 0 (white) to 1 (blue); g, c and h are signed
 (blue +, vermillion -; c on its own scale, written in its title). The unit whose cell
-state carries the bit (:func:`course_utils.sequences.memory_unit`) is marked.
+state follows the bit most closely (:func:`course_utils.sequences.memory_unit`) is marked;
+nearly every unit follows it.
 
 **Clamp** a gate: its computed value is replaced by a fixed one at every step (or from
-step 2 on). Right: what the read-out would answer at every step, clamped (blue) and as
-trained (grey), and the accuracy over the 500 held-out sequences with the clamp.
+step 2 on). Right: what the read-out would answer at every step, clamped (blue; with no clamp it is
+the grey line, as trained), and the accuracy over the 500 held-out sequences with the clamp.
 
 Parameters: ``clamp`` (see :data:`CLAMPS`) and ``example`` (which held-out sequence).
 """
@@ -30,6 +31,7 @@ import numpy as np
 from .. import sequences, style
 from ..nn.functional import sigmoid
 from ..scene import Param, Scene
+from ..stamps import stamped
 
 LENGTH = 50
 EXAMPLES = 10
@@ -106,9 +108,11 @@ class LSTMGatesScene(Scene):
             ax.set_xticks([1, 10, 20, 30, 40, 50] if k == len(STRIPS) - 1 else [])
             for spine in ax.spines.values():
                 spine.set_visible(False)
-            self.titles[name] = ax.set_title(label, fontsize=9, loc="left", pad=2)
-            if kind == "cell":
-                self.titles[name] = moving(self.titles[name])
+            # the titles change with the clamp ("... clamped to 0") and the scale of c: few
+            # strings, each drawn once and then pasted
+            bottom = top - (k + 1) * (height + gap) + gap
+            self.titles[name] = moving(stamped(fig, left, bottom + height + 0.006, label, fontsize=9,
+                                               va="bottom"))
         ax.set_xlabel("time step t", labelpad=1)
         fig.text(0.01, 0.97, "Inside a trained LSTM: 16 units, 50 steps", fontsize=11, fontweight="bold", va="top")
 
@@ -123,9 +127,20 @@ class LSTMGatesScene(Scene):
         ax.set_yticks([0, 0.5, 1], labels=["0", "0.5", "1"])
         ax.set_xticks([1, 25, 50])
         ax.set_xlabel("time step t", labelpad=1)
-        ax.legend(loc="lower right", fontsize=9, frameon=False)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=2, fontsize=9, frameon=False)
         ax.set_title("P(first bit = +1), if the read-out\nwere asked at step t", fontsize=10)
-        self.verdict = moving(fig.text(0.72, 0.3, "", fontsize=10, va="top", linespacing=1.6))
+        self.verdict = moving(fig.text(0.72, 0.24, "", fontsize=10, va="top", linespacing=1.6))
+        # colour keys: gates from 0 (shut) to 1 (open); g and h from -1 to 1
+        for k, (cmap, low, label) in enumerate(((style.ACTIVITY, 0, "gates i, f, o"),
+                                                (style.DIVERGING, -1, "g and h"))):
+            key = fig.add_axes([0.64, 0.6 - 0.3 * k, 0.012, 0.2])
+            key.imshow(np.linspace(1, low, 50)[:, None], cmap=cmap, vmin=low, vmax=1, aspect="auto",
+                       extent=(0, 1, low, 1))
+            key.set_xticks([])
+            key.yaxis.tick_right()
+            key.set_yticks([low, 1], labels=["\u22121" if low else "0", "1"], fontsize=8)
+            key.yaxis.set_label_position("right")
+            key.set_ylabel(label, fontsize=8, labelpad=-2)
 
     def draw(self) -> None:
         v = self.values
@@ -133,12 +148,16 @@ class LSTMGatesScene(Scene):
         self.input_strip.set_data(r["x"][None, :, 0])
         for name, _, kind in STRIPS:
             self.images[name].set_data(r[name].T)
+        _, clamp, start = CLAMPS[v["clamp"]]
+        for name, label, _ in STRIPS:
+            if name in (clamp or {}):
+                label += f": clamped to {clamp[name]:g}" + (f" from step {start}" if start > 1 else "")
+            self.titles[name].set_text(label)
         limit = float(np.max(np.abs(r["c"]))) or 1.0
         self.images["c"].set_clim(-limit, limit)
         self.titles["c"].set_text(f"cell state c (colours up to \u00b1{limit:.3g})")
         self.p_trained.set_ydata(trained["p"])
         self.p_clamped.set_ydata(r["p"])
-        self.p_clamped.set_visible(v["clamp"] != "none")
         sign = "+1" if r["bit"] else "\u22121"
         right = (r["p"][-1] > 0.5) == bool(r["bit"])
         self.verdict.set_text(

@@ -58,19 +58,21 @@ class MemoryScene(Scene):
 
     def build(self) -> None:
         fig, moving = self.fig, self.moving
-        fig.text(0.01, 0.96, "Remember the first bit: a plain RNN against an LSTM (same size, same "
+        fig.text(0.01, 0.96, "Remember the first bit: a plain RNN against an LSTM (16 units each, the same "
                  "256 updates)", fontsize=11, fontweight="bold", va="top")
-        positions = np.arange(len(LENGTHS))
+        positions = np.array(LENGTHS)  # on a log scale: each length about twice the last
 
         ax = self.ax_lengths = fig.add_axes([0.07, 0.2, 0.38, 0.62])
         self.final = {kind: ax.plot(positions, np.zeros(len(LENGTHS)), "o-", color=COLOURS[kind],
                                     label=NAMES[kind])[0] for kind in COLOURS}
         self.chosen = moving(ax.plot([], [], "o", ms=13, mfc="none", mec=style.BLACK, mew=1.5)[0])
         ax.axhline(0.5, color=style.GREY, lw=1, ls=":")
-        ax.text(-0.3, 0.515, "guessing", color=style.GREY, fontsize=9, ha="left")
+        ax.text(LENGTHS[0] / 1.3, 0.515, "guessing", color=style.GREY, fontsize=9, ha="left")
+        ax.set_xscale("log")
         ax.set_xticks(positions, labels=[str(n) for n in LENGTHS])
-        ax.set_xlim(-0.4, len(LENGTHS) - 0.6)
-        ax.set_xlabel("sequence length T (steps from the bit to the question)", labelpad=1)
+        ax.minorticks_off()
+        ax.set_xlim(LENGTHS[0] / 1.4, LENGTHS[-1] * 1.4)
+        ax.set_xlabel("sequence length T (log scale)", labelpad=1)
         _percent_axis(ax)
         ax.set_title("held-out accuracy at the end of training", fontsize=10)
         ax.legend(loc="center left", fontsize=9, frameon=False)
@@ -94,7 +96,7 @@ class MemoryScene(Scene):
     def draw(self) -> None:
         v = self.values
         k = LENGTHS.index(v["length"])
-        self.chosen.set_data([k, k], [line.get_ydata()[k] for line in self.final.values()])
+        self.chosen.set_data([v["length"]] * 2, [line.get_ydata()[k] for line in self.final.values()])
         text = []
         for kind, line in self.lines.items():
             acc = curve(kind, v["length"], v["forget_bias"])[:v["step"] + 1]

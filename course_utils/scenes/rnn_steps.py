@@ -16,8 +16,8 @@ it predicts. Bottom: the four hidden units at every step so far, as a heat strip
 positive, vermillion negative); step ``t`` is boxed. Right: the update at step ``t`` with
 its real numbers, computed from the layer's weights and checked against the engine.
 
-Parameters: ``period`` (how many steps one wave takes), ``t`` (the step: Play reads the
-wave) and ``snapshot`` (0 is the untrained network, the last one the end of training).
+Parameters: ``period`` (how many steps one wave takes), ``step`` (the time step t: Play
+reads the wave) and ``snapshot`` (0 is the untrained network, the last one the end of training).
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from matplotlib.patches import Rectangle
 from .. import sequences, style
 from ..cells import number
 from ..scene import Param, Scene
+from ..stamps import stamped
 
 LENGTH = sequences.SINE_LENGTH
 PERIODS = (8, 12, 16, 24)
@@ -57,8 +58,9 @@ def reading(period: int, snapshot: int) -> dict:
 
 
 def vector(values) -> str:
-    """``[ 0.12 −0.40  0.05]``: a short vector, two decimals, aligned, true minus signs."""
-    return "[" + " ".join(f"{v:5.2f}" for v in values).replace("-", "\u2212") + "]"
+    """``[ 0.12 −0.40  0.05]``: a short vector, two decimals, aligned, true minus signs
+    (and no "−0.00")."""
+    return "[" + " ".join(f"{number(v):>5}" for v in values) + "]"
 
 
 class RNNStepsScene(Scene):
@@ -66,12 +68,12 @@ class RNNStepsScene(Scene):
 
     params = (
         Param("period", 12, options=PERIODS, label="wave period (steps)"),
-        Param("t", 10, 1, LENGTH, 1, integer=True, label="time step"),
+        Param("step", 10, 1, LENGTH, 1, integer=True, label="time step"),
         Param("snapshot", SNAPSHOTS, 0, SNAPSHOTS, 1, integer=True, label="training snapshot"),
     )
     size = (10.5, 4.4)
-    control_rows = (("t", "period"), ("snapshot",))
-    background_params = ("period", "snapshot")
+    control_rows = (("period", "snapshot"),)
+    background_params = ("period",)
 
     def build(self) -> None:
         fig, moving = self.fig, self.moving
@@ -87,7 +89,8 @@ class RNNStepsScene(Scene):
         ax.set_yticks([-1, 0, 1], labels=["\u22121", "0", "1"])
         ax.set_xticks([1, 10, 20, 30, 40])
         ax.legend(loc="upper left", fontsize=9, ncols=2, frameon=False, bbox_to_anchor=(0, 1.25))
-        self.title = fig.text(0.06, 0.955, "", fontsize=11, fontweight="bold")
+        # the same few titles come back again and again: drawn once each, then pasted
+        self.title = moving(stamped(fig, 0.06, 0.955, "", fontsize=11, fontweight="bold"))
 
         ax = self.ax_strip = fig.add_axes([0.06, 0.12, 0.48, 0.3], sharex=self.ax_wave)
         self.strip = moving(ax.imshow(np.zeros((4, LENGTH)), cmap=style.DIVERGING.with_extremes(bad="white"),
@@ -98,30 +101,28 @@ class RNNStepsScene(Scene):
         ax.set_xlabel("time step t", labelpad=1)
         ax.set_title("the hidden state h\u209c at every step (blue +, vermillion \u2212)", fontsize=10, loc="left")
 
-        # The update at step t: labels and the bias (fixed for a snapshot) in the background,
-        # the numbers that change with t in one moving text (text is what costs per frame).
+        # The update at step t: the labels in the background, the numbers in one moving text
+        # (text is what costs most per frame).
         t, t1 = "\u209c", "\u209c\u208b\u2081"
         labels = ["", f"h{t1}", f"W_ih x{t}", f"W_hh h{t1}", "b = b_ih + b_hh", f"a{t} (the sum)",
                   f"h{t} = tanh(a{t})", "", f"y{t} (prediction)", f"next value x{t}\u208a\u2081"]
         mono = dict(fontsize=10, va="top", family="DejaVu Sans Mono", linespacing=1.45)
         fig.text(0.575, 0.84, "\n".join(f"{label:<16}{'=' if label else ''}" for label in labels), **mono)
-        self.bias_text = fig.text(0.72, 0.84, "", **mono)
         self.numbers = moving(fig.text(0.72, 0.84, "", **mono))
-        self.step_title = moving(fig.text(0.575, 0.9, "", fontsize=11, va="top"))
+        self.step_title = moving(stamped(fig, 0.575, 0.9, "", fontsize=11, va="top"))
         fig.text(0.575, 0.2, "a\u209c = W_ih x\u209c + W_hh h\u209c\u208b\u2081 + b,   h\u209c = tanh(a\u209c)\n"
                  "y\u209c = W_out h\u209c + b_out predicts x\u209c\u208a\u2081", fontsize=10, va="top", color=style.GREY,
                  linespacing=1.5)
 
     def draw_background(self) -> None:
-        v = self.values
-        self.now_reading = reading(v["period"], v["snapshot"])
-        self.truth.set_ydata(self.now_reading["x"])
-        state = "untrained" if v["snapshot"] == 0 else f"snapshot {v['snapshot']} of {SNAPSHOTS}"
-        self.bias_text.set_text("\n" * 4 + vector(self.now_reading["bias"]))
-        self.title.set_text(f"An RNN with 4 hidden units reads a wave of period {v['period']} ({state})")
+        self.truth.set_ydata(sequences.sine_wave(self.values["period"], LENGTH)[:-1])
 
     def draw(self) -> None:
-        r, t = self.now_reading, self.values["t"]
+        v = self.values
+        r, t = reading(v["period"], v["snapshot"]), v["step"]
+        epoch = sequences.train_sine().moments[v["snapshot"]]
+        state = "untrained" if epoch == 0 else f"after {epoch} of {sequences.SINE_EPOCHS} epochs"
+        self.title.set_text(f"An RNN with 4 hidden units reads a wave of period {v['period']} ({state})")
         k = t - 1                                    # row of step t in the arrays
         self.predicted.set_data(np.arange(2, t + 2), r["y"][:t])
         self.now.set_xdata([t, t])
@@ -129,7 +130,7 @@ class RNNStepsScene(Scene):
         shown[:, :t] = r["h"][:t].T
         self.strip.set_data(shown)
         self.box.set_x(t - 0.5)
-        rows = ["", vector(r["h_prev"][k]), vector(r["w_x"][k]), vector(r["w_h"][k]), "",
+        rows = ["", vector(r["h_prev"][k]), vector(r["w_x"][k]), vector(r["w_h"][k]), vector(r["bias"]),
                 vector(r["a"][k]), vector(r["h"][k]), "", number(r["y"][k]), number(r["target"][k])]
         self.numbers.set_text("\n".join(rows))
         self.step_title.set_text(f"step t = {t}:   x\u209c = {number(r['x'][k])}")
