@@ -7,6 +7,8 @@ after every layer but the last.
 
 from __future__ import annotations
 
+import numpy as np
+
 from . import data, nn
 from .runs import layer_outputs
 

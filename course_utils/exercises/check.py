@@ -164,6 +164,26 @@ def mismatch(got, want, rtol: float, atol: float) -> str | None:
     return f"returned {got_text}, expected {want_text}"
 
 
+def call_quietly(student: Callable, case: tuple):
+    """``student(*case)`` on a copy of ``case``, with numpy's warnings silenced; an exception
+    is returned, not raised (the checkers look at what a student's code gives, or how it
+    fails, to pick a hint)."""
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            return student(*copy.deepcopy(case))
+    except Exception as exc:  # noqa: BLE001 - the student's code failed: the checker says so
+        return exc
+
+
+def agrees(got, want, rtol: float = 1e-6, atol: float = 1e-9) -> bool:
+    """True when ``got`` (what :func:`call_quietly` returned) matches ``want`` within the
+    tolerances; never for an exception, and never raising."""
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        return not isinstance(got, Exception) and mismatch(got, want, rtol, atol) is None
+
+
 def not_a_function(student: Any, name: str, args: str = "...") -> Feedback | None:
     """None when ``student`` can be called; else not attempted (None, ``...``), or a wrong type."""
     if unattempted(student):

@@ -8,17 +8,14 @@ names what went wrong.
 
 from __future__ import annotations
 
-import copy
 import math
-import warnings
 from typing import Any, Callable, Sequence
 
 import numpy as np
 
 from .. import nn
-from .check import Feedback, as_numbers, brief, check_function, check_value, mismatch, show
+from .check import Feedback, agrees, as_numbers, brief, call_quietly, check_function, check_value, show
 
-_RTOL, _ATOL = 1e-6, 1e-9
 
 
 def _output_size(h, k, s, p):
@@ -52,25 +49,9 @@ _SIZE_MISTAKES = [
 ]
 
 
-def _call(student: Callable, case: tuple):
-    """``student(*case)`` on a copy, quietly; an exception is returned, not raised."""
-    try:
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("ignore")
-            return student(*copy.deepcopy(case))
-    except Exception as exc:  # noqa: BLE001 - the student's code failed: check_function says so
-        return exc
-
-
-def _close(got, want) -> bool:
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
-        warnings.simplefilter("ignore")
-        return not isinstance(got, Exception) and mismatch(got, want, _RTOL, _ATOL) is None
-
-
 def _behaves_like(student: Callable, wrong: Callable, cases: Sequence[tuple]) -> bool:
     """True when ``student`` gives what ``wrong`` gives on every case."""
-    return all(_close(_call(student, case), wrong(*case)) for case in cases)
+    return all(agrees(call_quietly(student, case), wrong(*case)) for case in cases)
 
 
 def _first_wrong(student: Callable, reference: Callable, cases: Sequence[tuple]):
@@ -78,10 +59,10 @@ def _first_wrong(student: Callable, reference: Callable, cases: Sequence[tuple])
     with ``reference``; ``None`` when it agrees everywhere or raises first (check_function
     reports that)."""
     for case in cases:
-        got = _call(student, case)
+        got = call_quietly(student, case)
         if isinstance(got, Exception):
             return None
-        if not _close(got, reference(*case)):
+        if not agrees(got, reference(*case)):
             return case, got
     return None
 
@@ -134,13 +115,13 @@ def _conv_hint(image: np.ndarray, kernel: np.ndarray, got: Any) -> str:
     (h, w), (kh, kw) = image.shape, kernel.shape
     arr = as_numbers(got)[0]
     shape = None if arr is None else arr.shape
-    if shape == want.shape and _close(arr, _conv2d(image, kernel[::-1, ::-1])):
+    if shape == want.shape and agrees(arr, _conv2d(image, kernel[::-1, ::-1])):
         return ("your kernel is flipped (turned by 180 degrees): that is convolution as "
                 "mathematicians define it. Deep-learning libraries, PyTorch and our engine, "
                 "slide the kernel as it is (cross-correlation): out[i, j] = "
                 "np.sum(image[i:i+kh, j:j+kw] * kernel), with no flipping.")
     if shape != want.shape and shape == want.shape[::-1] or shape == want.shape and (
-            _close(arr, want.T) or kh == kw and _close(arr, _conv2d(image, kernel.T))):
+            agrees(arr, want.T) or kh == kw and agrees(arr, _conv2d(image, kernel.T))):
         return ("rows and columns are swapped somewhere: image[i, j] is row i (going down) and "
                 "column j (going across); out[i, j] uses image[i:i+kh, j:j+kw] and kernel "
                 "as it is, with (kh, kw) = kernel.shape and rows first.")

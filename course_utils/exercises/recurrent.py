@@ -8,18 +8,16 @@ looks for the common mistake it matches, so the hint names what went wrong.
 
 from __future__ import annotations
 
-import copy
 import functools
-import warnings
 from collections.abc import Mapping
 from typing import Any, Callable, Sequence
 
 import numpy as np
 
 from .. import nn, sequences
-from .check import Feedback, as_numbers, brief, check_function, check_value, mismatch, show, show_pair, unattempted
+from .check import (Feedback, agrees, as_numbers, brief, call_quietly, check_function, check_value, show,
+                    show_pair, unattempted)
 
-_RTOL, _ATOL = 1e-6, 1e-9
 
 # ----------------------------------------------------------------------------- one RNN step
 
@@ -84,22 +82,6 @@ _SHAPE_HINT = ("the new state has one number per hidden unit, shape (H,) like h:
                "1-D, W_ih @ x and W_hh @ h are both (H,). Return h_new alone, with no extra axis.")
 
 
-def _call(student: Callable, case: tuple):
-    """``student(*case)`` on a copy, quietly; an exception is returned, not raised."""
-    try:
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("ignore")
-            return student(*copy.deepcopy(case))
-    except Exception as exc:  # noqa: BLE001 - the student's code failed: check_function says so
-        return exc
-
-
-def _close(got, want) -> bool:
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
-        warnings.simplefilter("ignore")
-        return not isinstance(got, Exception) and mismatch(got, want, _RTOL, _ATOL) is None
-
-
 def _matches(outputs: Sequence, wrong: Callable, cases: Sequence[tuple]) -> bool:
     """True when the student's ``outputs`` are what ``wrong`` gives, on every case where
     ``wrong`` can be computed at all (swapped weights fit square cases only)."""
@@ -110,7 +92,7 @@ def _matches(outputs: Sequence, wrong: Callable, cases: Sequence[tuple]) -> bool
                 want = wrong(*case)
         except ValueError:  # the shapes do not fit this mistake
             continue
-        if not _close(got, want):
+        if not agrees(got, want):
             return False
         compared += 1
     return compared > 0
@@ -122,7 +104,7 @@ def _step_hint(outputs: Sequence, cases: Sequence[tuple]) -> str:
         if _matches(outputs, wrong, cases):
             return hint
     for got, case in zip(outputs, cases):
-        if isinstance(got, Exception) or _close(got, _rnn_step(*case)):
+        if isinstance(got, Exception) or agrees(got, _rnn_step(*case)):
             continue
         arr = as_numbers(got)[0]
         return _SHAPE_HINT if arr is not None and arr.shape != case[1].shape else _STEP_HINT
@@ -135,7 +117,7 @@ def check_rnn_step(rnn_step) -> Feedback:
     ``W_hh`` (H, H) and ``b`` (H,) (``bias_ih + bias_hh`` of the engine's layer); returns
     ``h_new``, shape (H,). Checked against one step of ``nn.RNN(I, H)``."""
     cases = _rnn_cases()
-    hint = _step_hint([_call(rnn_step, case) for case in cases], cases) if callable(rnn_step) else _STEP_HINT
+    hint = _step_hint([call_quietly(rnn_step, case) for case in cases], cases) if callable(rnn_step) else _STEP_HINT
     return check_function(rnn_step, _rnn_step, cases, name="rnn_step", hint=hint)
 
 
