@@ -7,7 +7,10 @@ so we can see what an optimizer does about it:
 * ``rosenbrock``: a long, curved, flat-bottomed valley (Rosenbrock, 1960);
 * ``beale``: flat plateaus next to steep walls (Beale, 1958);
 * ``saddle``: a point where the ground is flat but which is not a minimum;
-* ``valley``: a quadratic bowl 10 times steeper across than along ("ill-conditioned").
+* ``valley``: a quadratic bowl with curvature 10 across and 1 along ("ill-conditioned"),
+  lying along the axes;
+* ``rotated_valley``: the same valley turned by 45°, so that its steep and gentle
+  directions each mix both weights.
 
 Every surface gives its value and its gradient (worked out by hand; the tests check
 them against finite differences) for numbers or numpy arrays of points.
@@ -95,6 +98,19 @@ def _valley_grad(x, y):
     return x, 10 * y
 
 
+# The valley turned 45° anticlockwise: with u = (x + y)/√2 along the floor (the line y = x)
+# and w = (y - x)/√2 across it, f = (u² + 10 w²)/2 = ((x + y)² + 10 (y - x)²)/4.
+def _rotated_valley(x, y):
+    return 0.25 * ((x + y) ** 2 + 10 * (y - x) ** 2)
+
+
+def _rotated_valley_grad(x, y):
+    return 0.5 * (x + y) - 5 * (y - x), 0.5 * (x + y) + 5 * (y - x)
+
+
+_VALLEY_RATES = {"sgd": 0.1, "momentum": 0.005, "nesterov": 0.01, "adagrad": 0.3, "rmsprop": 0.03,
+                 "adadelta": 10.0, "adam": 0.05}
+
 SURFACES = {
     s.name: s for s in (
         Surface("rosenbrock", "Rosenbrock's valley", "(1 - x)² + 100 (y - x²)²",
@@ -111,7 +127,12 @@ SURFACES = {
                  "adadelta": 10.0, "adam": 0.05}),
         Surface("valley", "a narrow valley", "(x² + 10 y²) / 2",
                 _valley, _valley_grad, (-2.0, 2.0), (-2.0, 2.0), (-1.8, 1.2), (0.0, 0.0), 0.0,
-                {"sgd": 0.1, "momentum": 0.005, "nesterov": 0.01, "adagrad": 0.3, "rmsprop": 0.03,
-                 "adadelta": 10.0, "adam": 0.05}),
+                _VALLEY_RATES),
+        # The valley's start (-1.8, 1.2) turned by 45° is (-2.121, -0.424): outside the
+        # valley's square, so the square grows to ±2.5, where (-2.125, -0.425) is a point
+        # of the start sliders' grid. Same learning rates, to compare like with like.
+        Surface("rotated_valley", "the valley turned 45°", "((x + y)² + 10 (y - x)²) / 4",
+                _rotated_valley, _rotated_valley_grad, (-2.5, 2.5), (-2.5, 2.5), (-2.125, -0.425),
+                (0.0, 0.0), 0.0, _VALLEY_RATES),
     )
 }

@@ -1,7 +1,11 @@
 """The Optimizers chapter: loss surfaces, recorded runs, the optimizer race and the
 learning-rate scene, each checked against closed forms or an independent loop."""
 
+import inspect
+import json
+import math
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -250,3 +254,207 @@ def test_suggested_learning_rates_sit_on_the_sliders_stops():
         for key, lr in s.learning_rates.items():
             p = OptimizerRaceScene.param(f"lr_{key}")
             assert lr in log_ladder(p.low, p.high), (s.name, key, lr)
+
+
+# --- the chapter's claims, each computed ---------------------------------------------------
+NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "07_optimizers.ipynb"
+
+
+def prose() -> str:
+    """All the chapter's markdown, with line breaks as spaces (a claim may wrap)."""
+    cells = json.loads(NOTEBOOK.read_text())["cells"]
+    text = " ".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    return " ".join(text.split())
+
+
+def defaults(cls) -> dict:
+    """The engine's own default hyperparameters of an optimizer class."""
+    return {k: p.default for k, p in inspect.signature(cls).parameters.items()
+            if p.default is not inspect.Parameter.empty}
+
+
+def first_step(cls, g, **kwargs):
+    """The move of the engine's optimizer on its first step, from 0 with gradient ``g``."""
+    p = nn.Parameter(np.zeros_like(g))
+    opt = cls([p], **kwargs)
+    p.grad[...] = g
+    opt.step()
+    return -p.data, opt
+
+
+G = np.array([3e-2, -2.0, 50.0])  # gradients of very different sizes, both signs
+EPS_EFFECT = 1e-4  # eps changes a step this much (relative) for the smallest of them
+
+
+@pytest.mark.parametrize("surface", sorted(SURFACES))
+def test_loss_plot_has_a_grid_line_every_factor_of_100(surface):
+    """The text: 'a curve that falls by one grid line means the loss shrank a hundred times'."""
+    scene = OptimizerRaceScene(surface=surface)
+    scene.render()
+    ax = scene.ax_loss
+    low, high = ax.get_ylim()
+    ticks = np.array([t for t in ax.yaxis.get_majorticklocs() if low <= t <= high])
+    assert len(ticks) >= 4
+    np.testing.assert_allclose(ticks[1:] / ticks[:-1], 100.0, rtol=1e-9)
+    lines = [line for line in ax.get_ygridlines() if line.get_visible()]
+    assert len(lines) >= len(ticks)  # a visible grid line at every tick
+    assert "one grid line means the loss shrank a hundred times" in prose()
+    assert "shrank ten times" not in prose()
+
+
+def test_adam_without_bias_correction_would_start_with_steps_of_3_16_lr():
+    d = defaults(optim.Adam)
+    beta1, beta2 = d["betas"]
+    lr = 0.3
+    step, opt = first_step(optim.Adam, G, lr=lr)
+    np.testing.assert_allclose(step, lr * np.sign(G), rtol=EPS_EFFECT)  # corrected: lr in every weight
+    state = opt.state[0]
+    # the same step without the correction, by hand from the engine's own averages m and v
+    uncorrected = lr * state["exp_avg"] / (np.sqrt(state["exp_avg_sq"]) + d["eps"])
+    np.testing.assert_allclose(uncorrected / (lr * np.sign(G)), (1 - beta1) / np.sqrt(1 - beta2),
+                               rtol=EPS_EFFECT)
+    assert round((1 - beta1) / math.sqrt(1 - beta2), 2) == 3.16
+    text = prose()
+    assert "\\approx 3.16 \\, \\eta" in text and "too *large*, not too small" in text
+    assert "much too small" not in text and "slow start" not in text.split("| Adam |")[1]
+    assert "1 - \\beta_2^t" in text  # the correction of v, which Kingma and Ba stress
+    assert 1 - beta2 ** 1000 < 0.7  # "v stays too small for thousands of steps"
+    assert "Kingma and Ba, 2015, \"Adam: a method for stochastic optimization\"" in text
+
+
+def test_adams_row_of_the_table_does_not_claim_to_fix_adadeltas_units():
+    row = prose().split("| Adam |")[1].split("|")[0]
+    assert "units" not in row and "all of the above" not in row
+    assert "RMSprop's oversized first steps" in row
+
+
+def test_rmsprop_starts_with_a_step_of_ten_lr_in_every_weight():
+    d = defaults(optim.RMSprop)
+    lr = 0.1
+    step, _ = first_step(optim.RMSprop, G, lr=lr)
+    np.testing.assert_allclose(step, lr / np.sqrt(1 - d["alpha"]) * np.sign(G), rtol=EPS_EFFECT)
+    np.testing.assert_allclose(np.abs(step), 10 * lr, rtol=EPS_EFFECT)
+    # in the race on Beale's function, at the race's own lr 0.1: a jump of 1.0 in x and in y
+    s = SURFACES["beale"]
+    assert s.learning_rates["rmsprop"] == lr
+    scene = OptimizerRaceScene(surface="beale")
+    jump = scene.trajectory("rmsprop").points[1] - scene.trajectory("rmsprop").points[0]
+    np.testing.assert_allclose(np.abs(jump), 1.0, rtol=1e-6)
+    # with a steady gradient the steps shrink as lr / sqrt(1 - alpha^t): 3.2 lr at 10, 1.26 lr at 100
+    p = nn.Parameter(np.zeros(1))
+    opt = optim.RMSprop([p], lr=lr)
+    moves = []
+    for _ in range(100):
+        before = p.data.copy()
+        p.grad[...] = 2.0
+        opt.step()
+        moves.append(float(before[0] - p.data[0]))
+    assert round(moves[9] / lr, 1) == 3.2 and round(moves[99] / lr, 2) == 1.26
+    text = prose()
+    assert "the first step is $10 \\eta$ in every weight" in text
+    assert "a jump of 1.0 in $x$ and in $y$" in text
+    assert "still $3.2 \\eta$ at step 10 and $1.26 \\eta$ at step 100" in text
+    assert "Tieleman and Hinton, 2012" in text
+
+
+def test_adadelta_starts_with_steps_of_about_0_0032_and_needs_lr_5_in_the_race():
+    d = defaults(optim.Adadelta)
+    assert d["lr"] == 1.0  # PyTorch's default: Zeiler's method
+    step, _ = first_step(optim.Adadelta, G)
+    size = math.sqrt(d["eps"] / (1 - d["rho"]))
+    np.testing.assert_allclose(np.abs(step), size, rtol=0.02)  # every weight, any gradient
+    assert round(size, 4) == 0.0032
+    # with lr 1 it hardly leaves the race's start on Beale's function; the race uses 5
+    s = SURFACES["beale"]
+    assert s.learning_rates["adadelta"] == 5.0
+    run = descend(s.loss, s.gradient, s.start, optim.Adadelta, 200, bound=s.bound)
+    assert round(float(np.linalg.norm(run.points[-1] - run.points[0])), 2) == 0.64
+    assert round(run.loss[0]) == 41 and round(run.loss[-1]) == 14
+    text = prose()
+    assert "that is about 0.0032, whatever the gradient" in text
+    assert "\\sqrt{\\epsilon / (1 - \\rho)}" in text and "about $\\sqrt{\\epsilon}$," not in text
+    assert "moves only 0.64 in 200 steps" in text and "from 41 to 14" in text
+    assert "the race gives it `lr=5`" in text and "no learning rate at all" not in text
+
+
+def test_sgds_limit_on_a_valley_comes_from_its_curvature_not_from_the_ratio():
+    """Curvature 10 across: lr < 2/10, whatever the curvature along (1, 10 or turned)."""
+    for along in (1.0, 10.0):
+        for lr, converges in ((0.19, True), (0.21, False)):
+            run = descend(lambda p: 0.5 * (along * p[0] ** 2 + 10 * p[1] ** 2),
+                          lambda p: np.array([along, 10.0]) * p, [-1.8, 1.2],
+                          lambda ps: optim.SGD(ps, lr=lr), 300, bound=20)
+            assert run.diverged is not converges, (along, lr)
+    text = prose()
+    assert "because the curvature across the valley is 10" in text
+    assert "10 times steeper across than along" not in text
+
+
+# --- the turned valley ---------------------------------------------------------------------
+TURN = np.array([[np.cos(np.pi / 4), -np.sin(np.pi / 4)], [np.sin(np.pi / 4), np.cos(np.pi / 4)]])
+
+
+def test_the_turned_valley_is_the_valley_turned_by_45_degrees():
+    valley, turned = SURFACES["valley"], SURFACES["rotated_valley"]
+    rng = np.random.default_rng(1)
+    for p in rng.uniform(-2, 2, (20, 2)):
+        assert turned.loss(TURN @ p) == pytest.approx(valley.loss(p), rel=1e-12)
+        np.testing.assert_allclose(turned.gradient(TURN @ p), TURN @ valley.gradient(p), atol=1e-12)
+    # its start is the valley's start turned, to within the start sliders' grid
+    np.testing.assert_allclose(turned.start, TURN @ np.array(valley.start), atol=0.005)
+    assert turned.learning_rates == valley.learning_rates
+    assert "rotated_valley" in OptimizerRaceScene.param("surface").values()  # in the race's menu
+
+
+@pytest.fixture(scope="module")
+def both_valleys():
+    """Each optimizer's loss after 100 steps of the race on both valleys, at the race's
+    settings (each surface's own start and learning rates, the default knobs)."""
+    out = {}
+    for name in ("valley", "rotated_valley"):
+        scene = OptimizerRaceScene(surface=name, steps=100, step=100)
+        out[name] = {r.key: scene.trajectory(r.key).loss[-1] for r in RACERS}
+    return out
+
+
+def test_turning_the_valley_changes_nothing_for_sgd_and_momentum(both_valleys):
+    for key in ("sgd", "momentum", "nesterov"):
+        assert both_valleys["rotated_valley"][key] == pytest.approx(both_valleys["valley"][key], rel=0.02)
+
+
+def test_turning_the_valley_slows_every_adaptive_optimizer_down(both_valleys):
+    ratios = {k: both_valleys["rotated_valley"][k] / both_valleys["valley"][k]
+              for k in ("adagrad", "rmsprop", "adadelta", "adam")}
+    assert 150 < min(ratios.values()) < 250  # "between about 200 ..."
+    assert round(max(ratios.values()) / 1e6) == 6  # "... and 6 million times higher"
+    assert "between about 200 and 6 million times higher" in prose()
+
+
+def test_the_notebooks_table_of_both_valleys_is_the_race(both_valleys):
+    cells = json.loads(NOTEBOOK.read_text())["cells"]
+    cell = next(c for c in cells if c.get("id") == "optimizers-13b")
+    printed = "".join("".join(o.get("text", [])) for o in cell["outputs"]).splitlines()[1:]
+    assert len(printed) == len(RACERS)
+    for r, line in zip(RACERS, printed):
+        name, a, b = line.split()
+        assert name == r.label
+        assert a == f"{both_valleys['valley'][r.key]:.1e}" and b == f"{both_valleys['rotated_valley'][r.key]:.1e}"
+    # the notebook's learning rates are the race's
+    source = "".join(cell["source"])
+    for r in RACERS:
+        assert f"lr={SURFACES['valley'].learning_rates[r.key]}" in source.split(f'"{r.label}"')[1].split("\n")[0]
+
+
+def test_pointers_follow_the_course_order():
+    from course_utils.chapters import CHAPTERS
+
+    text = prose()
+    order = [c.number for c in CHAPTERS]
+    assert text.rstrip().split("Next: ")[-1].startswith("**Regularization**")
+    assert "Coming next" not in text and "with backpropagation." not in text
+    assert "*Backpropagation*, chapter 05, coming soon" in text
+    assert "the next chapter, *Regularization* (coming soon)" in text
+    # neither 05 nor 08 is linked while its notebook does not exist
+    for number, title in (("05", "backpropagation"), ("08", "regularization")):
+        if number not in order:
+            assert f"{number}_{title}.ipynb" not in text

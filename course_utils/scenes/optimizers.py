@@ -2,7 +2,8 @@
 
 Left: the surface as a contour map (darker is lower; the star marks the minimum) with
 each optimizer's path as a coloured trail. Right: each optimizer's loss over the steps,
-on a log scale, as its distance above the lowest value the surface has. Every path is
+on a log scale, as its distance above the lowest value the surface has, with a grid line
+every two decades (a factor of 100, on every surface). Every path is
 computed by the course's own optimizers (:mod:`course_utils.nn.optim`) through
 :func:`course_utils.trajectory.descend`: the point is an ``nn.Parameter``, and each
 step sets its gradient and calls ``optimizer.step()``.
@@ -35,6 +36,7 @@ from ..trajectory import Trajectory, descend
 MAX_STEPS = 500
 GRID = 161  # contour map resolution, points per side
 FLOOR = 1e-8  # loss gaps below this are drawn at this height (log scale)
+GRID_DECADES = 2  # the loss plot has a grid line every 2 decades: a factor of 100
 _LEVELS = style.CONTOUR.resampled(14)
 
 
@@ -230,7 +232,9 @@ class OptimizerRaceScene(Scene):
         self.ax_map.set_ylim(*s.ylim)
         self.goal.set_data([s.minimum[0]], [s.minimum[1]])
         self.map_title.set_text(f"{s.label}:  {s.formula}" if len(s.formula) < 30 else s.label)
-        self.ax_loss.set_ylim(FLOOR, 10.0 ** np.ceil(np.log10(height.max())))
+        top = int(np.ceil(np.log10(height.max())))
+        self.ax_loss.set_ylim(FLOOR, 10.0 ** top)
+        self.ax_loss.set_yticks(10.0 ** np.arange(np.log10(FLOOR), top + 1, GRID_DECADES))
         self.ax_loss.set_xlim(0, v["steps"])
 
     def draw(self) -> None:
