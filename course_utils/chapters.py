@@ -37,17 +37,19 @@ class Chapter:
 
 CHAPTERS = (
     Chapter("01", "01_neurons", "Neurons",
-            "what one neuron computes: inputs, weights, bias, activation, output",
-            ("neuron:NeuronScene",), "neurons", "weight w\u2081"),
+            "what one neuron computes (inputs, weights, bias, activation, output), and how the "
+            "perceptron learns its weights from examples",
+            ("neuron:NeuronScene", "perceptron:PerceptronScene"), "neurons", "weight w\u2081"),
     Chapter("02", "02_activation_functions", "Activation functions",
-            "the common activations, their slopes, vanishing gradients, and why a network "
-            "needs non-linearity",
-            ("activations:ActivationScene", "nonlinearity:NonlinearityScene"), "activations",
+            "the common activations, their slopes, vanishing gradients, why a network needs "
+            "non-linearity, and how softmax turns scores into probabilities",
+            ("activations:ActivationScene", "nonlinearity:NonlinearityScene", "softmax:SoftmaxScene"),
+            "activations",
             "input x"),
     Chapter("03", "03_layers", "Layers",
             "from one neuron to a network: layers, parameter counts, and how each layer bends "
             "the input space",
-            ("layers:LayersScene",), "layers", "training step"),
+            ("layers:LayersScene", "initialisation:InitialisationScene"), "layers", "training step"),
     Chapter("04", "04_network_types", "Types of networks",
             "the six families of networks (feedforward, convolutional, recurrent, LSTM, GAN, "
             "autoencoder): what flows where, and which problems each one fits",

@@ -1,18 +1,24 @@
-"""The Activation functions chapter: its exercise checkers and the numbers its activation
-scene shows. (Its second scene, on why a network needs non-linearity, is tested in
-test_nonlinearity_scene.py.)"""
+"""The Activation functions chapter: its exercise checkers, the numbers its activation
+scene shows and the numbers its prose states. (Its scene on why a network needs
+non-linearity is tested in test_nonlinearity_scene.py, its softmax scene in
+test_softmax_scene.py.)"""
 
+import json
 import math
+import re
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
+from matplotlib.colors import to_rgb
 
 from course_utils.exercises import activations as ex
 from course_utils.exercises.check import check_function
 from course_utils.scenes import activations as act
 from course_utils.nn.functional import ACTIVATIONS
 from course_utils.scenes.activations import ActivationScene
+from course_utils.scenes.nonlinearity import NonlinearityScene
 from course_utils.widgets import interactive
 
 
@@ -270,3 +276,224 @@ def test_every_activation_is_in_the_gif_and_the_widget():
     before = ui.image.value
     ui.controls["x"].value = -2.0
     assert ui.image.value != before
+
+
+# --- what the notebook says about the slopes (issue 11) ----------------------------------
+
+NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "02_activation_functions.ipynb"
+
+
+def markdown() -> str:
+    cells = json.loads(NOTEBOOK.read_text())["cells"]
+    return "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+
+
+def tanh_slope(x):
+    return 1.0 / math.cosh(x) ** 2
+
+
+def tanh_sigmoid_crossing() -> float:
+    """The x > 0 where tanh's slope falls to the sigmoid's, by bisection on [0.5, 4]."""
+    low, high = 0.5, 4.0  # tanh's slope is larger at 0.5, smaller at 4
+    for _ in range(200):
+        middle = (low + high) / 2
+        if tanh_slope(middle) > float(logistic_slope(middle)):
+            low = middle
+        else:
+            high = middle
+    return low
+
+
+def latex_power(value: float) -> str:
+    """``9.5 \\times 10^{-7}`` for 9.54e-7: two significant digits, as the notebook writes them."""
+    mantissa, exponent = f"{value:.1e}".split("e")
+    return f"{mantissa} \\times 10^{{{int(exponent)}}}"
+
+
+def test_tanh_slope_drops_below_the_sigmoids_where_the_notebook_says():
+    crossing = tanh_sigmoid_crossing()
+    assert crossing == pytest.approx(1.6629, abs=1e-4)
+    text = markdown()
+    stated = re.findall(r"once \$\|x\|\$ is above about\s+(\d\.\d+)", text)
+    assert len(stated) == 2 and all(s == f"{crossing:.2f}" for s in stated), stated  # 1.66, twice
+    # below the crossing tanh passes back more per layer, beyond it less, on both sides of 0
+    for x in (0.0, 0.8, 1.5, 1.65):
+        for sign in (1, -1):
+            assert tanh_slope(sign * x) > float(logistic_slope(sign * x))
+    for x in (1.67, 2.0, 3.0, 4.0):
+        for sign in (1, -1):
+            assert tanh_slope(sign * x) < float(logistic_slope(sign * x))
+
+
+def test_ten_saturated_tanh_layers_leave_less_than_ten_sigmoid_layers():
+    tanh10, sigmoid10 = tanh_slope(2.0) ** 10, float(logistic_slope(2.0)) ** 10
+    assert tanh10 < sigmoid10
+    assert (latex_power(tanh10), latex_power(sigmoid10)) == ("3.1 \\times 10^{-12}", "1.6 \\times 10^{-10}")
+    text = " ".join(markdown().split())
+    assert (f"ten tanh layers leave ${latex_power(tanh10)}$ of the gradient, ten sigmoid layers "
+            f"${latex_power(sigmoid10)}$") in text
+    # the same numbers from the engine, as the notebook's code cell prints them
+    for name, want in (("tanh", tanh10), ("sigmoid", sigmoid10)):
+        got = act.gradient_through_layers(name, -2.0, 10)[-1]
+        assert got == pytest.approx(want, rel=1e-9)
+
+
+def test_the_stated_bound_after_ten_sigmoid_layers_is_the_exact_power():
+    assert latex_power(0.25 ** 10) == "9.5 \\times 10^{-7}"
+    text = markdown()
+    assert f"$0.25^{{10}} \\approx {latex_power(0.25 ** 10)}$" in text
+    assert "\\approx 10^{-6}" not in text
+
+
+def test_the_summary_says_what_is_true_of_sigmoid_and_tanh():
+    summary = " ".join(markdown().split("## Summary", 1)[1].split())
+    assert "Sigmoid and tanh **saturate**" in summary and "gradients **vanish**" in summary
+    assert "Sigmoid's slope of at most $1/4$ makes gradients" not in summary
+
+
+def test_vanishing_checker_says_close_for_one_millionth():
+    close = ex.check_vanishing(1e-6)
+    assert close.passed is False and "close" in close.message and "exactly" in close.message
+    far = ex.check_vanishing(1e-5)
+    assert far.passed is False and "close" not in far.message and "Multiply ten" in far.message
+    assert ex.check_vanishing(-9.5e-7).passed is False
+    assert "close" not in ex.check_vanishing(-9.5e-7).message
+    assert ex.check_vanishing("1e-6").passed is False  # text is named as text, not "close"
+    assert "text" in ex.check_vanishing("1e-6").message
+
+
+# --- the answers to "negative outputs? smooth?", checked against the catalogue ------------
+
+XS = np.linspace(-6.0, 6.0, 120_001)  # steps of 1e-4, 0 included
+
+
+def by_label() -> dict:
+    """``"SiLU"`` -> ``"silu"``: the notebook names activations by their labels."""
+    return {a.label.split(" (")[0].lower(): name for name, a in ACTIVATIONS.items()}
+
+
+def stated_answer(heading: str) -> set:
+    block = re.search(r"<details><summary>Answers: negative outputs, and smooth curves</summary>(.*?)</details>",
+                      markdown(), flags=re.S)
+    assert block, "the answers block is missing"
+    names = re.search(rf"\*\*{re.escape(heading)}:\*\*(.*?)\.", " ".join(block.group(1).split())).group(1)
+    labels = by_label()
+    return {labels[n.strip().lower()] for n in names.split(",")}
+
+
+def can_be_negative(name: str) -> bool:
+    f = ACTIVATIONS[name].function
+    return float(np.min(f(np.concatenate([XS, [-100.0, -1000.0]])))) < 0
+
+
+def has_no_kink(name: str) -> bool:
+    """Continuous, with a slope (from differences of f, not the catalogue's derivative) that
+    changes by less than 0.01 between neighbouring steps of 1e-4."""
+    f = ACTIVATIONS[name].function(XS)
+    slope = np.diff(f) / np.diff(XS)
+    return float(np.max(np.abs(np.diff(f)))) < 1e-2 and float(np.max(np.abs(np.diff(slope)))) < 1e-2
+
+
+def test_the_answer_on_negative_outputs_is_the_catalogues():
+    gallery = set(act.CHOICES)
+    negative = {name for name in gallery if can_be_negative(name)}
+    assert negative == {"identity", "tanh", "leaky_relu", "elu", "gelu", "silu"}
+    assert stated_answer("Negative outputs") == negative
+    for name in gallery:  # and the catalogue's bounds say the same
+        assert (ACTIVATIONS[name].bounds[0] < 0) == (name in negative), name
+
+
+def test_the_answer_on_smoothness_is_the_catalogues():
+    smooth = {name for name in act.CHOICES if has_no_kink(name)}
+    assert smooth == {"identity", "sigmoid", "tanh", "elu", "softplus", "gelu", "silu"}
+    assert stated_answer("Smooth (no kink)") == smooth
+    # ReLU's and Leaky ReLU's slopes jump at 0, the step jumps in value
+    relu_slope = np.diff(ACTIVATIONS["relu"].function(XS)) / np.diff(XS)
+    assert float(np.max(np.abs(np.diff(relu_slope)))) == pytest.approx(1.0, abs=1e-6)
+
+
+# --- softmax with a temperature: exercise 5 ----------------------------------------------
+
+def reference_softmax(z, t):
+    z = [v / t for v in z]
+    top = max(z)
+    e = [math.exp(v - top) for v in z]
+    return np.array([v / sum(e) for v in e])
+
+
+def stable_softmax(z, temperature=1.0):
+    z = np.asarray(z, dtype=float) / temperature
+    e = np.exp(z - z.max())
+    return e / e.sum()
+
+
+def naive_softmax(z, temperature=1.0):
+    e = np.exp(np.asarray(z, dtype=float) / temperature)
+    return e / e.sum()
+
+
+def no_temperature(z, temperature=1.0):
+    return stable_softmax(z)
+
+
+def test_softmax_checker_accepts_a_stable_softmax():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = ex.check_softmax(stable_softmax)
+    assert result.passed is True, result.message
+    np.testing.assert_allclose(stable_softmax([2.0, 1.0, 0.5, -1.0], 0.5),
+                               reference_softmax([2.0, 1.0, 0.5, -1.0], 0.5), rtol=1e-12)
+
+
+def test_softmax_checker_catches_overflow_and_a_forgotten_temperature():
+    naive = ex.check_softmax(naive_softmax)
+    assert naive.passed is False and "softmax([1000.0, 999.0, 990.0], 1.0)" in naive.message
+    assert "subtract the largest" in naive.message
+    forgot = ex.check_softmax(no_temperature)
+    assert forgot.passed is False and ", 0.5)" in forgot.message and "temperature" in forgot.message
+    unnormalised = ex.check_softmax(lambda z, t=1.0: np.exp(np.asarray(z) / t))
+    assert unnormalised.passed is False and "softmax([0.0, 0.0], 1.0)" in unnormalised.message
+    assert ex.check_softmax(None).passed is None
+    assert ex.check_softmax(lambda z, t=1.0: ...).passed is None
+
+
+# --- the pictures: ticks and legible subtitles --------------------------------------------
+
+def test_value_axis_has_a_tick_at_every_whole_number_it_shows():
+    scene = ActivationScene()
+    low, high = scene.ax_f.get_ylim()
+    assert list(scene.ax_f.get_yticks()) == list(range(math.ceil(low), math.floor(high) + 1))  # -1 .. 3
+
+
+def contrast_with_white(colour) -> float:
+    """The WCAG contrast ratio of a colour against white (21 for black, 1 for white)."""
+    def linear(c):
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (linear(c) for c in to_rgb(colour))
+    return 1.05 / (0.2126 * r + 0.7152 * g + 0.0722 * b + 0.05)
+
+
+def test_nonlinearity_subtitles_are_legible():
+    scene = NonlinearityScene()
+    assert scene.subtitles[0].get_text() == "Linear \u00d7 3"
+    for text in scene.subtitles:
+        assert text.get_fontsize() >= 10
+        assert contrast_with_white(text.get_color()) >= 7  # WCAG AAA for normal text
+    assert contrast_with_white("#8C8C8C") < 4.5  # the old grey was not
+
+
+@pytest.mark.parametrize("student, words", [
+    (lambda z, t=1.0: "probabilities", "text"),
+    (lambda z, t=1.0: stable_softmax(z, t)[:1], "shape"),
+    (lambda z, t=1.0: 1 / 0, "ZeroDivisionError"),
+    (42, "should be a function"),
+])
+def test_softmax_checker_names_nonsense_plainly(student, words):
+    result = ex.check_softmax(student)
+    assert result.passed is False and words in result.message
+
+
+@pytest.mark.parametrize("answer", [10 ** 400, float("nan"), True, np.array([1e-6, 1e-6]), "close"])
+def test_vanishing_checker_never_calls_nonsense_close(answer):
+    result = ex.check_vanishing(answer)
+    assert result.passed is False and "close" not in result.message.replace("'close'", "")

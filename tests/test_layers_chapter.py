@@ -223,3 +223,108 @@ def test_xor_needs_a_hidden_layer():
     bound = _best_linear_accuracy_bound(x, y)
     assert bound <= 0.76  # no straight line gets much more than 3 of the 4 quadrants right
     assert max(flat.curves["train_accuracy"][list(flat.moments)]) <= bound
+
+
+# ----------------------------------------------------------------------------- the layer shown
+
+
+def test_layer_control_stays_inside_the_network():
+    scene = LayersScene(dataset="circle", hidden_layers=2, neurons=2, activation="tanh", layer=2)
+    scene.set(layer=5)  # past the last hidden layer: back to the last
+    assert scene.values["layer"] == 2 and scene.shown == 2
+    assert "layer 2" in scene.space_title.get_text()
+    scene.set(hidden_layers=4)  # the last layer was shown: the new last is shown
+    assert scene.values["layer"] == 4
+    scene.set(layer=1)
+    scene.set(hidden_layers=3)  # an inner layer stays
+    assert scene.values["layer"] == 1
+    scene.set(hidden_layers=0)
+    assert scene.values["layer"] == 0 and "input plane" in scene.space_title.get_text()
+    assert LayersScene(hidden_layers=1, layer=6).values["layer"] == 1
+
+
+# ----------------------------------------------------------------------------- deep sigmoid networks
+
+import json  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from course_utils import data  # noqa: E402
+from course_utils.nn import optim, training  # noqa: E402
+
+NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "03_layers.ipynb"
+
+
+def _prose() -> str:
+    cells = json.loads(NOTEBOOK.read_text())["cells"]
+    return " ".join(" ".join("".join(c["source"]).split()) for c in cells if c["cell_type"] == "markdown")
+
+
+def _spiral():
+    x, y = data.spiral(200, noise=0.1, rng=layers.DATA_SEED)
+    return x, y[:, None].astype(float)
+
+
+def _start(act):
+    """The widget's 6 x 8 spiral network before training: spreads, gradient of layer 1."""
+    x, t = _spiral()
+    net = models.mlp(models.layer_sizes(6, 8), act, rng=layers.INIT_SEED)
+    outputs = models.layer_activations(net, x)[:-1]
+    loss_fn = nn.BCEWithLogitsLoss()
+    loss_fn(net(x), t)
+    net.zero_grad()
+    net.backward(loss_fn.backward())
+    return [a.std(axis=0).mean() for a in outputs], outputs, np.linalg.norm(net[0].weight.grad)
+
+
+def test_the_widget_spiral_is_the_notebooks():
+    x, t = _spiral()
+    run = layers.train("spiral", 6, 8, "tanh")
+    np.testing.assert_array_equal(run.data["x"], x)
+    np.testing.assert_array_equal(run.data["y"], t)
+
+
+def test_sigmoid_layers_shrink_the_spread_and_the_gradient():
+    sig, sig_out, sig_grad = _start("sigmoid")
+    tanh, _, tanh_grad = _start("tanh")
+    ratios = np.array(sig[:-1]) / np.array(sig[1:])
+    assert np.all(ratios > 3) and 4 < np.median(ratios) < 6  # "about five-fold"
+    assert sig[-1] < 1e-4 and min(tanh) > 0.09
+    assert 1500 < tanh_grad / sig_grad < 2500  # "about 2,000 times smaller"
+    assert abs(sig_out[-1].mean() - 0.5) < 0.1  # "around 0.5"
+    assert "shrinks the differences between points about five-fold" in _prose()
+    assert "about 2,000 times smaller" in _prose()
+
+
+def _sgd(act):
+    x, t = _spiral()
+    net = models.mlp(models.layer_sizes(6, 8), act, rng=layers.INIT_SEED)
+    loss_fn = nn.BCEWithLogitsLoss()
+    training.fit(net, loss_fn, optim.SGD(net.parameters(), lr=0.1), x, t, epochs=500, batch_size=200,
+                 shuffle=False, verbose=0)
+    return training.evaluate(net, loss_fn, x, t)
+
+
+def test_with_plain_sgd_the_sigmoid_network_does_not_learn():
+    loss, accuracy = _sgd("sigmoid")
+    assert accuracy <= 0.55 and loss > 0.69  # a coin toss: log 2 = 0.693
+    loss, accuracy = _sgd("tanh")
+    assert accuracy >= 0.95
+
+
+def test_with_adam_the_sigmoid_weights_move_further_but_saturate():
+    moved, final = {}, {}
+    for act in ("sigmoid", "tanh"):
+        run = layers.train("spiral", 6, 8, act)
+        moved[act] = np.linalg.norm(run.snapshots[-1]["0.weight"] - run.snapshots[0]["0.weight"])
+        final[act] = run.curves["train_accuracy"][-1]
+    assert moved["sigmoid"] > moved["tanh"]
+    assert (round(moved["sigmoid"], 1), round(moved["tanh"], 1)) == (4.4, 3.1)
+    assert (round(100 * final["sigmoid"]), round(100 * final["tanh"])) in {(64, 98), (65, 98), (64, 99)}
+    run = layers.train("spiral", 6, 8, "sigmoid")
+    outs = models.layer_activations(run.at(-1), run.data["x"])[:-1]
+    for a in outs[1:5]:  # layers 2 to 5
+        assert np.mean((a < 0.05) | (a > 0.95)) > 0.5
+    prose = _prose()
+    assert "by 4.4 against 3.1" in prose
+    assert "most outputs of layers 2 to 5 lie within 0.05 of 0 or 1" in prose
+    assert "stalls at 64%" in prose and "reaches 98%" in prose

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..nn import functional as F
-from .check import Feedback, brief, check_choice, check_function, check_value
+from .check import Feedback, as_numbers, brief, check_choice, check_function, check_value, show
 
 # Ordinary inputs first (a wrong formula is reported before a numerical problem), then
 # inputs large enough to overflow a naive np.exp.
@@ -50,12 +50,50 @@ def check_sigmoid_derivative(sigmoid_derivative) -> Feedback:
                      "large number is needed.")
 
 
+#: An answer within this factor of 0.25**10 (but not within 1 %) is "close": rounded too far.
+_CLOSE = 0.25
+
+
 def check_vanishing(answer) -> Feedback:
     """``answer``: the largest fraction of a gradient that can be left after flowing back
-    through 10 sigmoid layers (every weight 1), that is 0.25**10."""
-    return check_value(answer, 0.25 ** 10, name="the gradient left after 10 sigmoid layers",
-                       hint="each layer multiplies the gradient by the sigmoid's slope, and that "
-                            "slope is at most 0.25 (at x = 0). Multiply ten of them.", rtol=1e-2)
+    through 10 sigmoid layers (every weight 1), that is 0.25**10 (about 9.5e-7). Rounded
+    to 1 % it passes; an answer within 25 % of it (1e-6, say) is told it is close, but
+    rounded too far."""
+    want = 0.25 ** 10
+    result = check_value(answer, want, name="the gradient left after 10 sigmoid layers",
+                         hint="each layer multiplies the gradient by the sigmoid's slope, and that "
+                              "slope is at most 0.25 (at x = 0). Multiply ten of them.", rtol=1e-2)
+    number = as_numbers(answer, ())[0]
+    if result.passed is False and number is not None and abs(float(number) - want) <= _CLOSE * want:
+        return Feedback(False, f"the gradient left after 10 sigmoid layers is {show(answer)}, which is not "
+                               "right, but close: it is rounded too far. Compute it exactly: a Python "
+                               "expression is fine.")
+    return result
+
+
+def check_softmax(softmax) -> Feedback:
+    """``softmax(z, temperature)`` must return exp(z_k / T) / sum_j exp(z_j / T) for a 1-D
+    array ``z``, without overflow warnings, even for logits of 1000."""
+    return check_function(
+        softmax, lambda z, t: F.softmax(np.asarray(z) / t), _SOFTMAX_CASES, name="softmax",
+        hint="divide the logits by the temperature, take np.exp of them and divide by the sum "
+             "of those exponentials, so that the results add up to 1. softmax([0, 0], 1) is "
+             "[0.5, 0.5].",
+        warning_hint="np.exp(1000) overflows to inf. Adding the same number to every logit changes "
+                     "no probability, so subtract the largest one first: then every exponent is "
+                     "0 or below.")
+
+
+# Small logits first (a wrong formula is reported before a numerical problem), then
+# logits whose exponentials overflow.
+_SOFTMAX_CASES = [
+    (np.array([0.0, 0.0]), 1.0),
+    (np.array([2.0, 1.0, 0.5, -1.0]), 1.0),
+    (np.array([2.0, 1.0, 0.5, -1.0]), 0.5),
+    (np.array([2.0, 1.0, 0.5, -1.0]), 10.0),
+    (np.array([1000.0, 999.0, 990.0]), 1.0),
+    (np.array([3.0, 1.0, -2.0]), 0.01),
+]
 
 
 #: The output-layer tasks: task -> (what the network must output, right activation, hint).

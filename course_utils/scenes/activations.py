@@ -115,7 +115,7 @@ class ActivationScene(Scene):
         # f(x): the curves, the tangent at x and the point (x, f(x))
         ax = self.ax_f
         ax.set_ylim(*_F_LIMITS)
-        ax.set_yticks([-1, 0, 1, 3])
+        ax.set_yticks([-1, 0, 1, 2, 3])
         ax.set_title("f(x): value", fontsize=10, loc="left")
         self.cmp_curve = moving(ax.plot([], [], color=style.ORANGE, lw=1.8)[0])
         self.curve = moving(ax.plot([], [], color=style.BLUE, lw=2.2)[0])

@@ -97,23 +97,33 @@ class LayersScene(Scene):
         Param("layer", 2, 0, MAX_HIDDEN, 1, integer=True, label="space of layer"),
         Param("step", STEPS, 0, STEPS, 1, integer=True, label="training step"),
     )
-    size = (11.5, 4.4)
+    size = (11.5, 3.9)
     gif_name = "layers"
     #: changing one of these changes the diagram's layout and titles, drawn once as background
     background_params = ("dataset", "hidden_layers", "neurons", "activation")
 
     def background_key(self) -> tuple:
-        # the structure, and the layer whose space is drawn (a slider value past the last
-        # hidden layer shows the last one: the same picture)
+        # the structure, and the layer whose space is drawn
+        return super().background_key() + (self.values["layer"],)
+
+    def _check_and_store(self, changes: dict) -> None:
+        """Store the changes, then keep ``layer`` inside the network: a layer past the last
+        hidden one becomes the last (the slider goes back there), and a network made
+        deeper or shallower while its last layer was shown shows its new last layer."""
+        showed_last = self.values["layer"] >= self.values["hidden_layers"]
+        super()._check_and_store(changes)
         v = self.values
-        return super().background_key() + (min(v["layer"], v["hidden_layers"]),)
+        if "hidden_layers" in changes and "layer" not in changes and showed_last:
+            v["layer"] = v["hidden_layers"]
+        v["layer"] = min(v["layer"], v["hidden_layers"])
 
     # the network diagram's coordinates: x in [0, _W], y in [0, _H] (equal aspect)
-    _NET_RECT = (0.0, 0.015, 0.5, 0.885)
+    _NET_RECT = (0.0, 0.01, 0.5, 0.9)
     _NODE = 0.8  # side of a neuron's square
     _OUT_NODE = 1.2  # side of the output neuron's square
     _GAP = 1.1  # distance between neighbouring neurons of a column
     _TITLES = 0.8  # height of the row of column titles, at the top
+    _MAX_SCALE = 2.2  # the largest squares, for narrow networks, relative to _NODE
 
     def build(self) -> None:
         fig, moving = self.fig, self.moving
@@ -151,8 +161,8 @@ class LayersScene(Scene):
         self.progress = moving(fig.text(0.99, 0.955, "", fontsize=10, va="center", ha="right"))
 
         # the output over the plane, with the data
-        side = 0.2
-        ax_o = self.ax_out = fig.add_axes([0.535, 0.12, side, side * fw / fh])
+        side = 0.205
+        ax_o = self.ax_out = fig.add_axes([0.537, 0.11, side, side * fw / fh])
         self.out_image = moving(ax_o.imshow(np.zeros((OUT_RES, OUT_RES)), cmap=_OUT_CMAP, origin="lower",
                                             extent=(-PLANE, PLANE, -PLANE, PLANE), vmin=0, vmax=1,
                                             interpolation="nearest"))
@@ -164,7 +174,7 @@ class LayersScene(Scene):
         self.out_title = moving(ax_o.set_title("", fontsize=10))
 
         # the plane as one layer sees it
-        ax_s = self.ax_space = fig.add_axes([0.787, 0.12, side, side * fw / fh])
+        ax_s = self.ax_space = fig.add_axes([0.789, 0.11, side, side * fw / fh])
         self.space_grid = moving(LineCollection([], colors=style.GREY, linewidths=0.6))
         ax_s.add_collection(self.space_grid)
         moving(*ax_s.spines.values())
@@ -202,15 +212,24 @@ class LayersScene(Scene):
     # --- geometry of the diagram -------------------------------------------------
     def _columns(self, sizes):
         """x of each column, y of each neuron (top to bottom), and the half side of each
-        layer's squares in the diagram. Narrow networks get bigger squares."""
-        n = len(sizes)
-        scale = min(MAX_WIDTH / max(max(sizes), 3), 1.6)
+        layer's squares in the diagram. Narrow networks get bigger squares, as big as the
+        height allows (up to ``_MAX_SCALE`` times the normal size) while the squares of
+        neighbouring columns stay apart; the diagram with its titles is centred in height."""
+        n, m = len(sizes), max(sizes)
+        room = self._H - self._TITLES - 0.15  # height for the tallest column
+        scale = min(room / ((m - 1) * self._GAP + (self._OUT_NODE if m == 1 else self._NODE)),
+                    self._MAX_SCALE)
+        if n > 1:  # squares at most 60% of the distance between two columns
+            spacing = (self._W - 0.85 - (self._NODE / 2 + self._OUT_NODE / 2) * scale) / (n - 1)
+            scale = min(scale, 0.6 * spacing / self._NODE)
         gap = self._GAP * scale
         margin = 0.6 + self._NODE * scale / 2
-        xs = np.linspace(margin, self._W - margin * 0.8, n)
-        mid = (self._H - self._TITLES) / 2
-        ys = [mid + (np.arange(m)[::-1] - (m - 1) / 2) * gap for m in sizes]
         half = [self._NODE * scale / 2] * (n - 1) + [self._OUT_NODE * scale / 2]
+        xs = np.linspace(margin, self._W - 0.25 - half[-1], n)
+        # the block from the lowest square to the top of the titles (0.3 above the tallest
+        # column, about 0.45 high) is centred in the height
+        mid = (self._H - 0.75) / 2
+        ys = [mid + (np.arange(k)[::-1] - (k - 1) / 2) * gap for k in sizes]
         return xs, ys, half
 
     def _draw_layout(self) -> None:

@@ -18,6 +18,7 @@ from .. import data, nn, runs, style
 from ..nn import optim
 from ..nn.functional import ACTIVATIONS
 from ..scene import Param, Scene
+from ..stamps import stamped
 
 #: Activations the non-linearity scene offers (each trains in well under a second).
 STACK_ACTIVATIONS = ("relu", "tanh", "sigmoid")
@@ -90,7 +91,7 @@ class NonlinearityScene(Scene):
     )
 
     def build(self) -> None:
-        fig = self.fig
+        fig, moving = self.fig, self.moving  # what draw() changes is marked moving; the rest is drawn once
         self.axes = (fig.add_axes([0.065, 0.14, 0.41, 0.66]), fig.add_axes([0.565, 0.14, 0.41, 0.66]))
         self.fits, self.point_sets, self.loss_texts = [], [], []
         for ax in self.axes:
@@ -100,17 +101,18 @@ class NonlinearityScene(Scene):
             ax.set_yticks([-2, 0, 2])
             ax.set_xlabel("x", labelpad=1)
             ax.axhline(0, color=style.GREY, lw=0.6, zorder=0)
-            self.point_sets.append(ax.plot([], [], "o", color=style.GREY, ms=4, zorder=2)[0])
-            self.fits.append(ax.plot([], [], color=style.BLUE, lw=2.4, zorder=3)[0])
-            self.loss_texts.append(ax.text(0.97, 0.04, "", transform=ax.transAxes, ha="right", fontsize=10,
-                                           bbox=dict(fc="white", ec="none", pad=1, alpha=0.85)))
+            self.point_sets.append(moving(ax.plot([], [], "o", color=style.GREY, ms=4, zorder=2)[0]))
+            self.fits.append(moving(ax.plot([], [], color=style.BLUE, lw=2.4, zorder=3)[0]))
+            self.loss_texts.append(moving(ax.text(0.97, 0.04, "", transform=ax.transAxes, ha="right", fontsize=10,
+                                                  bbox=dict(fc="white", ec="none", pad=1, alpha=0.85))))
         self.axes[0].set_ylabel("y", labelpad=0)
-        self.titles = [fig.text(0.065, 0.93, "", fontsize=11, weight="bold", color=style.BLACK),
-                       fig.text(0.565, 0.93, "", fontsize=11, weight="bold", color=style.BLACK)]
-        self.subtitles = [fig.text(0.065, 0.85, "", fontsize=9, color=style.GREY),
-                          fig.text(0.565, 0.85, "", fontsize=9, color=style.GREY)]
-        self.formula = self.axes[0].text(0.03, 0.96, "", transform=self.axes[0].transAxes, va="top",
-                                         fontsize=10, bbox=dict(fc="white", ec="none", pad=1, alpha=0.85))
+        # titles come back with every setting: drawn once per string, then pasted (stamps)
+        self.titles = [moving(stamped(fig, x, 0.93, "", fontsize=11, weight="bold", color=style.BLACK))
+                       for x in (0.065, 0.565)]
+        self.subtitles = [moving(stamped(fig, x, 0.85, "", fontsize=10.5, color=style.BLACK))
+                          for x in (0.065, 0.565)]
+        self.formula = moving(self.axes[0].text(0.03, 0.96, "", transform=self.axes[0].transAxes, va="top",
+                                                fontsize=10, bbox=dict(fc="white", ec="none", pad=1, alpha=0.85)))
 
     def draw(self) -> None:
         act, hidden, step = self.values["activation"], self.values["layers"], self.values["step"]
