@@ -191,3 +191,25 @@ def test_epochs_scene_rejects_bad_values():
         E.train_epochs("spiral", 8)
     with pytest.raises(ValueError, match="width"):
         E.train_epochs("circle", 5)
+
+
+# --------------------------------------------------------------------------------------
+# the GIF
+# --------------------------------------------------------------------------------------
+
+
+def test_gif_storyboard_walks_every_snapshot_of_the_default_setting():
+    assert EpochsScene.gif_name == "epochs"
+    board = list(EpochsScene().storyboard())
+    assert [changes["step"] for changes, _ in board] == list(range(E.SNAPSHOTS + 1))
+    defaults = {p.name: p.default for p in EpochsScene.params}
+    assert all(changes["dataset"] == defaults["dataset"] and changes["width"] == defaults["width"]
+               for changes, _ in board)
+    run = E.train_epochs(defaults["dataset"], defaults["width"])
+    best = E.best_snapshot(run)
+    assert best == int(np.argmin(np.abs(np.array(E.EPOCH_AT) - int(np.argmin(run.curves["val_loss"])))))
+    long = [k for k, (_, duration) in enumerate(board) if duration >= 1000]
+    assert long == [0, best, E.SNAPSHOTS]  # it pauses at the start, the best fit and the end
+    # the three acts all appear, in order
+    phases = [E.phase(run, E.EPOCH_AT[c["step"]]) for c, _ in board]
+    assert phases[0] == "under" and phases[best] == "good" and phases[-1] == "over"

@@ -55,6 +55,11 @@ def best_epoch(run: runs.Run) -> int:
     return int(np.argmin(run.curves["val_loss"]))
 
 
+def best_snapshot(run: runs.Run) -> int:
+    """The snapshot taken nearest the lowest validation loss (the earlier, if two tie)."""
+    return int(np.argmin(np.abs(np.array(EPOCH_AT) - best_epoch(run))))
+
+
 def phase(run: runs.Run, epoch: int) -> str:
     """``"under"``, ``"good"`` or ``"over"``: where training stands after ``epoch`` epochs.
 
@@ -106,6 +111,8 @@ class EpochsScene(Scene):
         Param("step", SNAPSHOTS, 0, SNAPSHOTS, 1, integer=True, label="training snapshot"),
     )
     size = (10.0, 3.9)
+    gif_name = "epochs"
+    gif_one_palette = True  # the shaded region and anti-aliased text: thousands of colours
     background_params = ("dataset", "width")
 
     def build(self) -> None:
@@ -199,3 +206,13 @@ class EpochsScene(Scene):
         self.train_points.set_facecolor(style.class_colours(y[:, 0]))
         self.val_points.set_offsets(x_val)
         self.val_points.set_edgecolor(style.class_colours(y_val[:, 0]))
+
+    def storyboard(self):
+        # the setting the notebook talks about (the defaults), snapshot by snapshot: the
+        # region goes from too simple to right to twisted, and the curves grow; it pauses
+        # at the start, at the snapshot nearest the lowest validation loss, and at the end
+        dataset, width = self.param("dataset").default, self.param("width").default
+        best = best_snapshot(train_epochs(dataset, width))
+        for k in range(SNAPSHOTS + 1):
+            hold = 1500 if k == 0 else 2200 if k == best else 2500 if k == SNAPSHOTS else 180
+            yield {"dataset": dataset, "width": width, "step": k}, hold
