@@ -49,7 +49,7 @@ CHAPTERS = (
     Chapter("03", "03_layers", "Layers",
             "from one neuron to a network: layers, parameter counts, and how each layer bends "
             "the input space",
-            ("layers:LayersScene", "initialisation:InitialisationScene"), "layers", "training step"),
+            ("layers:LayersScene", "initialisation:InitialisationScene"), "layers", "snapshot"),
     Chapter("04", "04_network_types", "Types of networks",
             "the six families of networks (feedforward, convolutional, recurrent, LSTM, GAN, "
             "autoencoder): what flows where, and which problems each one fits",

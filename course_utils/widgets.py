@@ -19,6 +19,11 @@ _LAYOUT = w.Layout(width="340px")
 _STYLE = {"description_width": "130px"}
 #: A full Play run lasts about this many frames, however many steps the run has.
 PLAY_FRAMES = 100
+#: What the Play widget's three buttons do: its tooltip (one for the whole widget, since
+#: ipywidgets gives its buttons none of their own; shown only when it has no description)
+#: and the short help text beside it, for screens without a pointer to hover with.
+PLAY_TOOLTIP = "play / pause \u00b7 stop (back to the start) \u00b7 repeat: start again at the end"
+PLAY_HELP = "\u25b6 play / pause \u00b7 \u25a0 stop \u00b7 \u21c4 repeat: start again at the end"
 #: The stops of a logarithmic slider in each factor of 10: round numbers about 15% apart.
 LOG_STOPS = (1, 1.1, 1.2, 1.3, 1.5, 1.7, 2, 2.5, 3, 3.5, 4, 5, 6, 7, 8, 9)
 
@@ -70,8 +75,10 @@ class SceneWidget(w.VBox):
 
     Controls are laid out ``columns`` to a row, or as the scene's ``control_rows`` say
     (a tuple of rows, each a tuple of parameter names). A ``step`` parameter gets a Play
-    button that runs to :meth:`Scene.step_max`. When a change makes the scene move other
-    parameters (see :meth:`Scene.linked`), their controls follow.
+    button that runs to :meth:`Scene.step_max`, with a tooltip and a short help text
+    (``widget.play_help``) saying what its play, stop and repeat buttons do. When a
+    change makes the scene move other parameters (see :meth:`Scene.linked`), their
+    controls follow.
 
     A change the scene refuses (a ValueError or TypeError from :meth:`Scene.set`, such as
     a typed kernel it cannot read) leaves the picture as it was and shows the scene's
@@ -92,13 +99,17 @@ class SceneWidget(w.VBox):
         self.image = w.Image(value=scene.to_png(), format="png",
                              layout=w.Layout(width=f"{width}px", max_width="100%", height="auto"))
         rows = []
-        self.play = None
+        self.play = self.play_help = None
         if "step" in self.controls:
             step = self.controls["step"]
+            # no description: the browser shows a widget's tooltip only when it has none
             self.play = w.Play(min=step.min, max=step.max, step=1, interval=120, value=step.value,
-                               description="Play")
+                               show_repeat=True, repeat=False, tooltip=PLAY_TOOLTIP)
             w.jslink((self.play, "value"), (step, "value"))
-            rows.append(w.HBox([self.play, step]))
+            self.play_help = w.HTML(value=f'<span style="font-size: 85%; color: #505050">'
+                                          f'{html.escape(PLAY_HELP)}</span>')
+            # the help goes under the slider when the row is too narrow for it
+            rows.append(w.HBox([self.play, step, self.play_help], layout=w.Layout(flex_flow="row wrap")))
         placed = {"step"}
         for names in scene.control_rows:
             rows.append(w.HBox([self.controls[n] for n in names]))

@@ -357,3 +357,19 @@ def test_storyboard_plays_full_mini_and_stochastic_batches():
         steps = [c["step"] for c, _ in frames if c["batch_size"] == batch]
         assert steps[0] == 0 and steps[-1] == B.LINE_EPOCHS and steps == sorted(steps)
     assert all(duration > 0 for _, duration in frames)
+
+
+@pytest.mark.parametrize("k", [0, 1, 7, B.LINE_EPOCHS])
+def test_the_epoch_slider_and_the_picture_agree(k):
+    """The slider counts epochs and is labelled "epoch"; the header says as many epochs,
+    and the updates they took, and the loss curve's dot sits at that epoch."""
+    from course_utils.widgets import interactive
+
+    ui = interactive(BatchSizeScene(batch_size=8, lr=0.1, step=3))
+    slider = ui.controls["step"]
+    assert slider.description == "epoch" and (slider.min, slider.max) == (0, B.LINE_EPOCHS)
+    slider.value = k
+    epochs = f"{slider.value} epoch{'' if k == 1 else 's'}"
+    assert f": {8 * slider.value} updates in {epochs}, loss" in ui.scene.header.get_text()
+    assert ui.scene.loss_dot.get_xdata()[0] == slider.value
+    assert ui.scene.ax_loss.get_xlabel() == "epoch"

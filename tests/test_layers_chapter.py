@@ -328,3 +328,39 @@ def test_with_adam_the_sigmoid_weights_move_further_but_saturate():
     assert "by 4.4 against 3.1" in prose
     assert "most outputs of layers 2 to 5 lie within 0.05 of 0 or 1" in prose
     assert "stalls at 64%" in prose and "reaches 98%" in prose
+
+
+# ------------------------------------------------------- the slider and the picture agree
+
+@pytest.mark.parametrize("k", [0, 1, 12, layers.STEPS])
+def test_the_snapshot_slider_and_the_picture_agree(k):
+    """The slider picks one of the recorded moments, so it is labelled "snapshot"; the
+    picture names the same snapshot and the epoch the run recorded it after."""
+    from course_utils.widgets import interactive
+
+    ui = interactive(LayersScene())
+    slider = ui.controls["step"]
+    assert slider.description == "snapshot" and (slider.min, slider.max) == (0, layers.STEPS)
+    slider.value = k
+    run = ui.scene.run
+    assert run.unit == "epoch"
+    loss = run.curves["train_loss"][run.moments[k]]
+    assert ui.scene.progress.get_text() == (f"snapshot {slider.value} of {layers.STEPS}: "
+                                            f"epoch {run.moments[k]}, loss {loss:.3f}")
+
+
+def test_the_chapter_names_the_snapshot_slider():
+    """The prose names the slider by its label, and the browser test moves it."""
+    import json
+    from pathlib import Path
+
+    from course_utils import chapters
+
+    nb = json.loads((Path(__file__).parent.parent / "notebooks" / "03_layers.ipynb").read_text())
+    prose = "".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+    assert "**snapshot**" in prose and "training step" not in prose
+    # the numbers it states about the slider
+    assert f"one of {layers.STEPS + 1} recorded moments, from the start to epoch {layers.EPOCHS}" \
+        in " ".join(prose.split())
+    assert layers.EPOCH_AT[0] == 0 and layers.EPOCH_AT[-1] == layers.EPOCHS
+    assert chapters.chapter("03_layers").control == "snapshot" == LayersScene.param("step").label

@@ -124,15 +124,32 @@ def test_nonlinearity_scene_shows_the_fit_of_its_step():
     linear, nonlinear = N.fit_stack(None, 1), N.fit_stack("tanh", 1)
     np.testing.assert_array_equal(scene.fits[1].get_ydata(), N.predictions(nonlinear)[0])
     np.testing.assert_array_equal(scene.fits[0].get_ydata(), N.predictions(linear)[0])
-    assert scene.loss_texts[1].get_text() == f"after 0 epochs: MSE {nonlinear.curves['train_loss'][0]:.3f}"
+    assert scene.loss_texts[1].get_text() == f"snapshot 0 of 30: epoch 0, MSE {nonlinear.curves['train_loss'][0]:.3f}"
     scene.set(step=N.SNAPSHOTS)
     np.testing.assert_array_equal(scene.fits[0].get_ydata(), N.predictions(linear)[-1])
     np.testing.assert_array_equal(scene.fits[1].get_ydata(), N.predictions(nonlinear)[-1])
-    assert scene.loss_texts[1].get_text() == f"after {N.EPOCHS} epochs: MSE {nonlinear.curves['train_loss'][-1]:.3f}"
-    assert scene.loss_texts[0].get_text() == f"after {N.EPOCHS} epochs: MSE {linear.curves['train_loss'][-1]:.3f}"
+    end = f"snapshot 30 of 30: epoch {N.EPOCHS}, MSE"
+    assert scene.loss_texts[1].get_text() == f"{end} {nonlinear.curves['train_loss'][-1]:.3f}"
+    assert scene.loss_texts[0].get_text() == f"{end} {linear.curves['train_loss'][-1]:.3f}"
     assert scene.titles[0].get_text() == "2 Linear layers, no activation"
     # the formula is the linear stack multiplied out
     weight, bias = N.collapse_linear(linear.at(-1))
     sign = "+" if bias[0] >= 0 else "\u2212"
     assert scene.formula.get_text() == f"= one line: y = {weight[0, 0]:.2f}x {sign} {abs(bias[0]):.2f}"
     np.testing.assert_array_equal(scene.point_sets[0].get_xdata(), linear.data["x"][:, 0])
+
+
+@pytest.mark.parametrize("k", [0, 1, 12, N.SNAPSHOTS])
+def test_the_snapshot_slider_and_the_picture_agree(k):
+    """The slider picks a recorded moment and is labelled "snapshot"; both panels say
+    which snapshot it is and the epoch the run recorded it after."""
+    from course_utils.widgets import interactive
+
+    ui = interactive(NonlinearityScene(activation="tanh", layers=2, step=0 if k else 5))
+    slider = ui.controls["step"]
+    assert slider.description == "snapshot" and (slider.min, slider.max) == (0, N.SNAPSHOTS)
+    slider.value = k
+    epoch = N.fit_stack("tanh", 2).moments[k]  # as recorded: every 10 epochs
+    assert epoch == 10 * k
+    for text in ui.scene.loss_texts:
+        assert text.get_text().startswith(f"snapshot {slider.value} of {N.SNAPSHOTS}: epoch {epoch}, MSE ")

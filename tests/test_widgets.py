@@ -144,3 +144,65 @@ def test_a_change_the_scene_refuses_puts_its_control_back_and_says_why():
     assert ui.image.value == picture
     ui.controls["colour"].value = "C1"
     assert ui.message.value == ""
+
+
+def contrast_with_white(colour) -> float:
+    """The WCAG contrast ratio of a colour against white (21 for black, 1 for white)."""
+    from matplotlib.colors import to_rgb
+
+    def linear(c):
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (linear(c) for c in to_rgb(colour))
+    return 1.05 / (0.2126 * r + 0.7152 * g + 0.0722 * b + 0.05)
+
+
+def test_play_says_what_its_buttons_do():
+    import re
+
+    from course_utils import widgets
+
+    ui = interactive(Dot())
+    play = ui.play
+    # the browser shows a widget's tooltip only when its description is empty
+    assert play.description == "" and play.tooltip == widgets.PLAY_TOOLTIP
+    for word in ("play", "pause", "stop", "repeat: start again at the end"):
+        assert word in play.tooltip
+    assert play.show_repeat and not play.repeat  # the repeat toggle is shown, and off
+    # the same words beside it, for a screen without a pointer to hover with
+    row = next(r for r in ui.children if play in getattr(r, "children", ()))
+    assert row.children == (play, ui.controls["step"], ui.play_help)
+    assert isinstance(ui.play_help, w.HTML)
+    for word in ("play / pause", "stop", "repeat: start again at the end"):
+        assert word in ui.play_help.value
+    (colour,) = re.findall(r"color: (#[0-9A-Fa-f]{6})", ui.play_help.value)
+    assert contrast_with_white(colour) >= 4.5
+
+
+def test_a_scene_without_step_gets_no_play_help():
+    class Still(Dot):
+        params = Dot.params[:2]
+
+        def draw(self):
+            self.dot.set_data([self.values["x"]], [0])
+
+    ui = interactive(Still())
+    assert ui.play is None and ui.play_help is None
+    assert not any(isinstance(c, w.HTML) and "repeat" in c.value for c in ui.children)
+
+
+#: The units a Play slider may count in: one optimizer step, one pass over the data, or
+#: a recorded moment of a run (whose picture then says which epoch or update it is).
+UNITS = ("update", "epoch", "snapshot")
+
+
+def test_play_sliders_count_in_the_course_units():
+    from course_utils.scenes.batch_size import BatchSizeScene
+    from course_utils.scenes.layers import LayersScene
+    from course_utils.scenes.learning_rate import LearningRateScene
+    from course_utils.scenes.nonlinearity import NonlinearityScene
+
+    labels = {cls.__name__: cls.param("step").label
+              for cls in (LayersScene, NonlinearityScene, BatchSizeScene, LearningRateScene)}
+    assert labels == {"LayersScene": "snapshot", "NonlinearityScene": "snapshot",
+                      "BatchSizeScene": "epoch", "LearningRateScene": "update"}
+    assert set(labels.values()) <= set(UNITS)

@@ -14,12 +14,14 @@ diagram boxes them in black and the axes name them.
 Parameters: ``dataset``, ``hidden_layers`` (0-6), ``neurons`` per hidden layer (1-8)
 and ``activation`` fix the network; ``layer`` picks the layer whose view of the plane is
 drawn (0 is the input plane; a number past the last hidden layer shows the last one);
-``step`` (0 to ``STEPS``) is the training progress, with a Play button in the widget.
+``step`` (0 to ``STEPS``, the slider labelled "snapshot", with a Play button in the
+widget) picks a recorded moment of the training: snapshot ``k`` is the network after
+``EPOCH_AT[k]`` epochs, and the picture says so ("snapshot 12 of 20: epoch 180").
 
 Changing the structure trains a new network with the course's engine (full-batch Adam,
 seeded: about 0.05-0.2 s) and records the run (:mod:`course_utils.runs`): ``STEPS + 1``
 snapshots of the weights, replayed through the model itself. Runs are cached, so coming
-back to a setting is instant, and moving ``step`` only redraws what moves.
+back to a setting is instant, and moving the snapshot only redraws what moves.
 """
 
 from __future__ import annotations
@@ -72,6 +74,11 @@ def train(dataset: str, hidden_layers: int, neurons: int, activation: str) -> ru
                        x, y[:, None].astype(float), epochs=EPOCHS, at=EPOCH_AT)
 
 
+def snapshot_text(k: int) -> str:
+    """What the picture says of snapshot ``k``: ``"snapshot 12 of 20: epoch 180"``."""
+    return f"snapshot {k} of {STEPS}: epoch {EPOCH_AT[k]}"
+
+
 def most_varied_neurons(model: nn.Sequential, x: np.ndarray) -> list[tuple[int, ...]]:
     """For each layer (input first), the two neurons whose outputs vary most over the
     data points ``x`` (largest standard deviation), in increasing order; all of them
@@ -95,7 +102,7 @@ class LayersScene(Scene):
         Param("activation", "tanh",
               options=tuple((ACTIVATIONS[a].label, a) for a in ACTIVATION_CHOICES), label="activation"),
         Param("layer", 2, 0, MAX_HIDDEN, 1, integer=True, label="space of layer"),
-        Param("step", STEPS, 0, STEPS, 1, integer=True, label="training step"),
+        Param("step", STEPS, 0, STEPS, 1, integer=True, label="snapshot"),
     )
     size = (11.5, 3.9)
     gif_name = "layers"
@@ -339,8 +346,7 @@ class LayersScene(Scene):
             pick = list(self.shown_neurons[self.shown])
             layer = outs[self.shown - 1]
             self._draw_space(layer[lines][:, pick], layer[points][:, pick])
-        self.progress.set_text(f"training step {step}/{STEPS}: epoch {EPOCH_AT[step]}, "
-                               f"loss {self.run.curve_at('train_loss', step):.3f}")
+        self.progress.set_text(f"{snapshot_text(step)}, loss {self.run.curve_at('train_loss', step):.3f}")
 
     def _draw_network(self, model, maps, act) -> None:
         """The neurons' heatmaps (``maps[l]``: layer ``l``'s outputs over the small grid) and

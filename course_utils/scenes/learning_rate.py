@@ -5,22 +5,24 @@ Each column runs plain gradient descent (``nn.optim.SGD``) with its own learning
 a 2-D bowl ``f(x, y) = x²/4 + y²``, four times steeper along y than along x, with the
 path on its contour map. Above each panel the run is named in plain words:
 
-* **crawling**: every step goes the right way but is so short that the loss is still
+* **crawling**: every update goes the right way but is so short that the loss is still
   high at the end;
 * **converging**: the loss falls quickly to almost nothing;
-* **overshooting**: each step jumps across the minimum and lands on the other side,
+* **overshooting**: each update jumps across the minimum and lands on the other side,
   but a bit closer, so the loss still falls;
 * **oscillating**: it jumps across the minimum back and forth, barely getting closer;
 * **diverging**: each jump lands farther out than the last, and the loss grows.
 
-For ``f(x) = c x²/2`` a step multiplies ``x`` by ``1 - lr c``: the run crawls for
+For ``f(x) = c x²/2`` an update multiplies ``x`` by ``1 - lr c``: the run crawls for
 ``lr c`` near 0, overshoots once ``lr c > 1`` and diverges once ``lr c > 2``. The
 1-D loss has ``c = 2`` and the bowl ``c = 1/2`` and ``2``: its steep direction
 diverges at the same learning rate as the 1-D loss (``lr > 1``) while its shallow
 direction still crawls, which is why one learning rate rarely suits every weight.
 
 Parameters: ``lr_left``, ``lr_middle``, ``lr_right`` (log-scale sliders) and ``step``
-(0 to ``STEPS``, with a Play button).
+(0 to ``STEPS``, with a Play button): the number of updates done, one update being one
+step of gradient descent ``x <- x - lr grad f(x)``. The slider is labelled "update" and
+the picture's header says the same ("update 7 of 25").
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ import numpy as np
 from .. import style
 from ..nn import optim
 from ..scene import Param, Scene
+from ..stamps import stamped
 from ..trajectory import Trajectory, descend
 
 STEPS = 25
@@ -44,8 +47,15 @@ CURVATURE_1D = 2.0  # f(x) = x**2 = CURVATURE_1D * x**2 / 2
 CURVATURES_2D = (0.5, 2.0)  # f(x, y) = (0.5 x**2 + 2 y**2) / 2
 _LEVELS = style.CONTOUR.resampled(10)
 _COLUMNS = ("left", "middle", "right")
-_WORD_COLOURS = {"crawling": style.ORANGE, "converging": style.GREEN, "overshooting": style.GREEN,
-                 "oscillating": style.ORANGE, "diverging": style.VERMILLION}
+#: The palette's orange, green and vermillion, darkened (each channel times 0.62, 0.77 and
+#: 0.83) to a contrast of at least 4.5:1 on white (WCAG AA for text): the words are small
+#: text, and the palette's own orange has only 2.2:1.
+WORD_ORANGE, WORD_GREEN, WORD_VERMILLION = "#8F6300", "#007A59", "#B14E00"
+_WORD_COLOURS = {"crawling": WORD_ORANGE, "converging": WORD_GREEN, "overshooting": WORD_GREEN,
+                 "oscillating": WORD_ORANGE, "diverging": WORD_VERMILLION}
+#: The figure is this much taller than the panels need, for the header above them.
+_HEADER = 0.35  # inches
+_Y = 6.0 / (6.0 + _HEADER)  # panel heights and positions are laid out for a 6-inch figure
 
 
 def quadratic(curvatures):
@@ -69,7 +79,7 @@ def regime(run: Trajectory, step: int | None = None) -> tuple[str, str]:
     and a short sentence. The steepest direction is the last coordinate."""
     k = run.index(run.steps if step is None else step)
     if run.diverged and k >= run.diverged_at - 1:
-        return "diverging", f"flew off at step {run.diverged_at}"
+        return "diverging", f"flew off at update {run.diverged_at}"
     if k == 0:
         return "", "the start"
     points, loss = run.upto(k)
@@ -86,15 +96,20 @@ def regime(run: Trajectory, step: int | None = None) -> tuple[str, str]:
     return word, ("loss below 0.01% of its start" if ratio < 1e-4 else f"loss {ratio:.2%} of its start")
 
 
+def update_text(k: int) -> str:
+    """What the picture says of update ``k``: ``"update 7 of 25"``."""
+    return f"update {k} of {STEPS}"
+
+
 class LearningRateScene(Scene):
     params = (
         Param("lr_left", 0.02, 1e-3, 2.0, log=True, label="lr, left"),
         Param("lr_middle", 0.4, 1e-3, 2.0, log=True, label="lr, middle"),
         Param("lr_right", 1.1, 1e-3, 2.0, log=True, label="lr, right"),
-        Param("step", STEPS, 0, STEPS, 1, integer=True, label="step"),
+        Param("step", STEPS, 0, STEPS, 1, integer=True, label="update"),
     )
     control_rows = (("lr_left",), ("lr_middle",), ("lr_right",))
-    size = (10.5, 6.0)
+    size = (10.5, 6.0 + _HEADER)
     gif_name = "learning_rate"
 
     def build(self) -> None:
@@ -106,8 +121,8 @@ class LearningRateScene(Scene):
         self.columns = []
         for i, name in enumerate(_COLUMNS):
             left = 0.06 + i * 0.325
-            top = fig.add_axes((left, 0.56, 0.27, 0.3))
-            bottom = fig.add_axes((left, 0.07, 0.27, 0.31))
+            top = fig.add_axes((left, 0.56 * _Y, 0.27, 0.3 * _Y))
+            bottom = fig.add_axes((left, 0.07 * _Y, 0.27, 0.31 * _Y))
             top.plot(xs, CURVATURE_1D * xs ** 2 / 2, color=style.GREY, lw=1.5)
             top.set_xlim(-LIMIT, LIMIT)
             top.set_ylim(-0.4, LIMIT ** 2)
@@ -126,14 +141,17 @@ class LearningRateScene(Scene):
                 head1=self.moving(top.plot([], [], "o", color=style.VERMILLION, ms=7, zorder=4)[0]),
                 path2=self.moving(bottom.plot([], [], "-o", color=style.BLUE, ms=3, lw=1.0)[0]),
                 head2=self.moving(bottom.plot([], [], "o", color=style.VERMILLION, ms=7)[0]),
-                title=self.moving(fig.text(left, 0.955, "", fontsize=12, weight="bold", va="top")),
-                word1=self.moving(fig.text(left, 0.905, "", fontsize=10, va="top")),
-                word2=self.moving(fig.text(left, 0.445, "", fontsize=10, va="top")),
+                # texts that come back with every setting: drawn once per string, then pasted
+                title=self.moving(stamped(fig, left, 0.955 * _Y, "", fontsize=12, weight="bold", va="top")),
+                word1=self.moving(stamped(fig, left, 0.905 * _Y, "", fontsize=10, va="top")),
+                word2=self.moving(stamped(fig, left, 0.445 * _Y, "", fontsize=10, va="top")),
             )
             self.columns.append(col)
+        self.header = self.moving(stamped(fig, 0.06, 1 - 0.1 / fig.get_figheight(), "", fontsize=11, va="top"))
 
     def draw(self) -> None:
         step = self.values["step"]
+        self.header.set_text(f"{update_text(step)}   (one update: x ← x − lr · gradient of the loss at x)")
         for name, col in zip(_COLUMNS, self.columns):
             lr = self.values[f"lr_{name}"]
             col["title"].set_text(f"learning rate {lr:.3g}")

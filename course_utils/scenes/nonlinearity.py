@@ -5,7 +5,9 @@
 stack with an activation between the layers. However deep, the first stays a straight
 line, because a product of linear maps is one linear map; the second bends to the data.
 Each network is trained once per (activation, depth) and recorded
-(:mod:`course_utils.runs`); the parameter ``step`` replays the training.
+(:mod:`course_utils.runs`) every 10 epochs; the parameter ``step`` (the slider
+labelled "snapshot") picks one of these recorded moments, and each panel says which
+epoch it is ("snapshot 12 of 30: epoch 120, MSE 0.321").
 """
 
 from __future__ import annotations
@@ -72,6 +74,11 @@ def fit_stack(activation: str | None, hidden_layers: int, seed: int = 0) -> runs
                        epochs=EPOCHS, at=EPOCH_AT)
 
 
+def snapshot_text(k: int) -> str:
+    """What the picture says of snapshot ``k``: ``"snapshot 12 of 30: epoch 120"``."""
+    return f"snapshot {k} of {SNAPSHOTS}: epoch {EPOCH_AT[k]}"
+
+
 @lru_cache(maxsize=32)
 def predictions(run: runs.Run) -> np.ndarray:
     """The run's prediction on :data:`GRID` at every snapshot: shape (SNAPSHOTS + 1, len(GRID))."""
@@ -87,7 +94,7 @@ class NonlinearityScene(Scene):
         Param("activation", "relu", options=tuple((ACTIVATIONS[a].label, a) for a in STACK_ACTIVATIONS),
               label="activation"),
         Param("layers", 2, 1, HIDDEN_MAX, 1, integer=True, label="hidden layers"),
-        Param("step", SNAPSHOTS, 0, SNAPSHOTS, 1, integer=True, label="training"),
+        Param("step", SNAPSHOTS, 0, SNAPSHOTS, 1, integer=True, label="snapshot"),
     )
 
     def build(self) -> None:
@@ -122,7 +129,7 @@ class NonlinearityScene(Scene):
             points.set_data(stacks[0].data["x"][:, 0], stacks[0].data["y"][:, 0])
         for line, run, text in zip(self.fits, stacks, self.loss_texts):
             line.set_data(GRID, predictions(run)[step])
-            text.set_text(f"after {EPOCH_AT[step]} epochs: MSE {run.curve_at('train_loss', step):.3f}")
+            text.set_text(f"{snapshot_text(step)}, MSE {run.curve_at('train_loss', step):.3f}")
         linears = hidden + 1
         self.titles[0].set_text(f"{linears} Linear layers, no activation")
         self.titles[1].set_text(f"the same {linears}, with {name} between")
