@@ -268,7 +268,7 @@ class NextCharacterScene(Scene):
 
     params = (
         Param("prompt", "the cat sat on the", text=True, parse=parse_prompt, label="prompt"),
-        Param("snapshot", SNAPSHOTS, 0, SNAPSHOTS, 1, integer=True, label="training snapshot"),
+        Param("snapshot", SNAPSHOTS, 0, SNAPSHOTS, 1, integer=True, label="snapshot"),
         Param("temperature", 0.0, options=TEMPERATURES, label="temperature"),
     )
     size = (WIDTH / style.DPI, HEIGHT / style.DPI)
@@ -324,9 +324,9 @@ class NextCharacterScene(Scene):
         self.text_image.set_data(text_pixels(prompt, self.continuation))
 
         run = characters.train()
-        right = f"{100 * run.data['text_accuracy'][snapshot]:.0f} % of the text's next characters right"
-        self.title.set_text(f"untrained: {right}" if snapshot == 0 else
-                            f"after {run.moments[snapshot]} updates: {right}")
+        right = f"{100 * run.data['text_accuracy'][snapshot]:.0f} % of its guesses right"
+        moment = "untrained" if snapshot == 0 else f"update {run.moments[snapshot]}"
+        self.title.set_text(f"snapshot {snapshot} of {SNAPSHOTS}, {moment}: {right}")
         follow = r["followers"]
         if not follow:
             note = "The prompt is not in the training text, so its last character has no true next one (?)."

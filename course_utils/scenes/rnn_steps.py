@@ -69,7 +69,7 @@ class RNNStepsScene(Scene):
     params = (
         Param("period", 12, options=PERIODS, label="wave period (steps)"),
         Param("step", 10, 1, LENGTH, 1, integer=True, label="time step"),
-        Param("snapshot", SNAPSHOTS, 0, SNAPSHOTS, 1, integer=True, label="training snapshot"),
+        Param("snapshot", SNAPSHOTS, 0, SNAPSHOTS, 1, integer=True, label="snapshot"),
     )
     size = (10.5, 4.4)
     control_rows = (("period", "snapshot"),)
@@ -121,7 +121,7 @@ class RNNStepsScene(Scene):
         v = self.values
         r, t = reading(v["period"], v["snapshot"]), v["step"]
         epoch = sequences.train_sine().moments[v["snapshot"]]
-        state = "untrained" if epoch == 0 else f"after {epoch} of {sequences.SINE_EPOCHS} epochs"
+        state = f"snapshot {v['snapshot']} of {SNAPSHOTS}: " + ("untrained" if epoch == 0 else f"epoch {epoch}")
         self.title.set_text(f"An RNN with 4 hidden units reads a wave of period {v['period']} ({state})")
         k = t - 1                                    # row of step t in the arrays
         self.predicted.set_data(np.arange(2, t + 2), r["y"][:t])
