@@ -128,9 +128,10 @@ def test_phase_rule_on_made_up_curves():
 
 def test_phase_label_on_the_scene():
     scene = EpochsScene(step=0)
-    assert scene.phase_text.get_text().startswith("epoch 0: underfitting")
+    assert scene.phase_text.get_text().startswith(f"snapshot 0 of {E.SNAPSHOTS}, epoch 0: underfitting")
     scene.set(step=E.SNAPSHOTS)
-    assert scene.phase_text.get_text().startswith(f"epoch {E.EPOCHS}: overfitting")
+    assert scene.phase_text.get_text().startswith(
+        f"snapshot {E.SNAPSHOTS} of {E.SNAPSHOTS}, epoch {E.EPOCHS}: overfitting")
     run = E.train_epochs("circle", 32)
     nearest = int(np.argmin(np.abs(np.array(E.EPOCH_AT) - E.best_epoch(run))))
     scene.set(step=nearest)

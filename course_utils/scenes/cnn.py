@@ -168,7 +168,7 @@ class CNNScene(Scene):
             label.set_text(f"{y_test[shown[j]]}\u2192{guesses[shown[j]]}" if j < len(shown) else "")
         update = digits.SNAPSHOT_AT[k]
         self.curve_dot.set_data([update / UPDATES_PER_EPOCH], [accuracy])
-        self.header.set_text(f"{v['filters']} filters, after {update} updates "
+        self.header.set_text(f"{v['filters']} filters, snapshot {k} of {STEPS}: after {update} updates "
                              f"({update / UPDATES_PER_EPOCH:.1f} of {digits.EPOCHS} epochs): "
                              f"{100 * accuracy:.1f}% of the held-out digits right")
 

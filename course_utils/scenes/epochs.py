@@ -108,7 +108,7 @@ class EpochsScene(Scene):
     params = (
         Param("dataset", "circle", options=EPOCH_DATASETS, label="data set"),
         Param("width", 32, options=WIDTHS, label="hidden neurons"),
-        Param("step", SNAPSHOTS, 0, SNAPSHOTS, 1, integer=True, label="training snapshot"),
+        Param("step", SNAPSHOTS, 0, SNAPSHOTS, 1, integer=True, label="snapshot"),
     )
     size = (10.0, 3.9)
     gif_name = "epochs"
@@ -171,7 +171,7 @@ class EpochsScene(Scene):
         self.now_line.set_xdata([epoch, epoch])
         self.now_dots.set_data([epoch, epoch], [train_loss[epoch], val_loss[epoch]])
         text, colour = PHASES[phase(run, epoch)]
-        self.phase_text.set_text(f"epoch {epoch}: {text}")
+        self.phase_text.set_text(f"snapshot {self.values['step']} of {SNAPSHOTS}, epoch {epoch}: {text}")
         self.phase_text.set_color(colour)
 
         self.region.set_data(probability(run, k, self._grid).reshape(REGION_RES, REGION_RES))
