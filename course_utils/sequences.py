@@ -30,7 +30,7 @@ from .nn.functional import sigmoid
 
 __all__ = ["memory_task", "sine_wave", "sine_windows", "SequenceModel", "memory_model", "memory_data",
            "train_memory", "train_sine", "lstm_trace", "state_gradients",
-           "loss_gradients_through_time", "accuracy_of", "clamped_answers", "clamped_accuracy", "clamped_confidence", "memory_unit", "steps_to_fall"]
+           "loss_gradients_through_time", "accuracy_of", "clamped_answers", "clamped_accuracy", "clamped_confidence", "bit_links", "memory_unit", "steps_to_fall"]
 
 #: The memory task: noise of this standard deviation after the first step.
 NOISE = 1.5
@@ -317,16 +317,20 @@ def clamped_confidence(run: runs.Run, clamp: dict | None, clamp_from: int = 1, c
     return float(np.mean(np.where(y > 0.5, p, 1 - p)))
 
 
-def memory_unit(run: runs.Run) -> int:
-    """The unit of the trained LSTM of ``run`` that carries the bit: the one whose cell state
-    at the last step follows the bit most closely (largest |correlation| over the held-out
-    sequences)."""
+def bit_links(run: runs.Run) -> np.ndarray:
+    """For every unit of the trained LSTM of ``run``: how closely its cell state at the last
+    step follows the bit, |correlation| over the held-out sequences (H,)."""
     model = run.at(-1)
     c_last = lstm_trace(model.recurrent, run.data["x_val"].swapaxes(0, 1))["c"][-1]   # (N, H)
     bit = run.data["y_val"][:, 0]
     with np.errstate(invalid="ignore", divide="ignore"):
-        links = np.nan_to_num([abs(np.corrcoef(c_last[:, k], bit)[0, 1]) for k in range(c_last.shape[1])])
-    return int(np.argmax(links))
+        return np.nan_to_num([abs(np.corrcoef(c_last[:, k], bit)[0, 1]) for k in range(c_last.shape[1])])
+
+
+def memory_unit(run: runs.Run) -> int:
+    """The unit of the trained LSTM of ``run`` that carries the bit: the one whose cell state
+    at the last step follows it most closely (:func:`bit_links`)."""
+    return int(np.argmax(bit_links(run)))
 
 
 def steps_to_fall(gradients: np.ndarray, below: float) -> int | None:

@@ -184,6 +184,44 @@ def agrees(got, want, rtol: float = 1e-6, atol: float = 1e-9) -> bool:
         return not isinstance(got, Exception) and mismatch(got, want, rtol, atol) is None
 
 
+def call_outcome(got, where: str, name: str, hint: str):
+    """What :func:`call_quietly` gave, ``got``, sorted out: ``(feedback, None)`` when the
+    student's call raised (NotImplementedError: not attempted) or returned nothing, else
+    ``(None, got)``. ``where`` names the call, ``hint`` goes with an error."""
+    if isinstance(got, NotImplementedError):
+        return Feedback(None, f"fill in {name} and run this cell again."), None
+    if isinstance(got, Exception):
+        return Feedback(False, f"{where} raised {type(got).__name__}: {error_message(got)}. "
+                               f"Hint: {hint}"), None
+    if unattempted(got):
+        return Feedback(None, f"{name} returns nothing yet: fill it in and run this cell again."), None
+    return None, got
+
+
+def number_pair(got, where: str, what: str):
+    """Two whole numbers from a student's result, as ``(None, (a, b))``, else
+    ``(feedback, None)`` saying what came back instead. ``what`` names the two."""
+    if isinstance(got, np.ndarray) and got.shape == (2,):
+        got = tuple(got)
+    if not isinstance(got, (tuple, list)):
+        return Feedback(False, f"{where} returned a single value, {show(got)}. Hint: return two "
+                               f"numbers, {what}."), None
+    if len(got) != 2:
+        return Feedback(False, f"{where} returned {len(got)} values; return exactly two, "
+                               f"{what}."), None
+    numbers = []
+    for item in got:
+        if unattempted(item):
+            return Feedback(False, f"{where} returned {brief(got)}: both values are needed, "
+                                   f"{what}."), None
+        number, problem = as_numbers(item, ())
+        if problem:
+            return Feedback(False, f"{where}: a value you return {problem}. Hint: return "
+                                   f"{what}."), None
+        numbers.append(number.item())  # an int stays an int, and is shown as one
+    return None, tuple(numbers)
+
+
 def not_a_function(student: Any, name: str, args: str = "...") -> Feedback | None:
     """None when ``student`` can be called; else not attempted (None, ``...``), or a wrong type."""
     if unattempted(student):

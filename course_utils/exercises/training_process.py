@@ -18,48 +18,12 @@ from .. import nn
 from ..nn import optim, training
 from ..nn.module import Parameter
 from ..nn.regularization import EarlyStopping
-from .check import (Feedback, as_numbers, brief, call_quietly, error_message, mismatch,
-                    not_a_function, show, unattempted)
+from .check import (Feedback, as_numbers, call_outcome, call_quietly, mismatch, not_a_function,
+                    number_pair, show)
 
 __all__ = ["check_adam_first_step", "check_epoch_batches", "check_early_stopping"]
 
 _RTOL, _ATOL = 1e-6, 1e-12
-
-
-def _result(got, where: str, name: str, hint: str):
-    """``(feedback, None)`` when the student's call failed or gave nothing, else ``(None, got)``."""
-    if isinstance(got, NotImplementedError):
-        return Feedback(None, f"fill in {name} and run this cell again."), None
-    if isinstance(got, Exception):
-        return Feedback(False, f"{where} raised {type(got).__name__}: {error_message(got)}. "
-                               f"Hint: {hint}"), None
-    if unattempted(got):
-        return Feedback(None, f"{name} returns nothing yet: fill it in and run this cell again."), None
-    return None, got
-
-
-def _pair(got, where: str, what: str):
-    """Two whole numbers from a student's result, as ``(None, (a, b))``, else
-    ``(feedback, None)`` saying what came back instead. ``what`` names the two."""
-    if isinstance(got, np.ndarray) and got.shape == (2,):
-        got = tuple(got)
-    if not isinstance(got, (tuple, list)):
-        return Feedback(False, f"{where} returned a single value, {show(got)}. Hint: return two "
-                               f"numbers, {what}."), None
-    if len(got) != 2:
-        return Feedback(False, f"{where} returned {len(got)} values; return exactly two, "
-                               f"{what}."), None
-    numbers = []
-    for item in got:
-        if unattempted(item):
-            return Feedback(False, f"{where} returned {brief(got)}: both values are needed, "
-                                   f"{what}."), None
-        number, problem = as_numbers(item, ())
-        if problem:
-            return Feedback(False, f"{where}: a value you return {problem}. Hint: return "
-                                   f"{what}."), None
-        numbers.append(number.item())  # an int stays an int, and is shown as one
-    return None, tuple(numbers)
 
 
 def _whole(x: float) -> bool:
@@ -186,7 +150,7 @@ def check_adam_first_step(adam_first_step) -> Feedback:
         for corrected, want, other in ((True, right, plain), (False, plain, right)):
             where = _show_adam(case, corrected)
             got = call_quietly(adam_first_step, (w, g, lr, corrected, b1, b2, eps))
-            problem, got = _result(got, where, name, _ADAM_RULE)
+            problem, got = call_outcome(got, where, name, _ADAM_RULE)
             if problem is not None:
                 return problem
             reason = mismatch(got, want, _RTOL, _ATOL)
@@ -284,9 +248,9 @@ def check_epoch_batches(epoch_batches) -> Feedback:
         sizes = _fit_batches(n, b)
         want_updates, want_last = len(sizes), sizes[-1]
         where = f"epoch_batches(n={n}, batch_size={b})"
-        problem, got = _result(call_quietly(epoch_batches, (n, b)), where, name, _BATCH_RULE)
+        problem, got = call_outcome(call_quietly(epoch_batches, (n, b)), where, name, _BATCH_RULE)
         if problem is None:
-            problem, got = _pair(got, where, what)
+            problem, got = number_pair(got, where, what)
         if problem is not None:
             return problem
         updates, last = got
@@ -397,9 +361,9 @@ def check_early_stopping(early_stopping) -> Feedback:
     for losses, patience in _STOP_CASES:
         want_best, want_stop = _stopper(losses, patience)
         where = f"early_stopping({show(losses)}, patience={patience})"
-        problem, got = _result(call_quietly(early_stopping, (losses, patience)), where, name, _STOP_RULE)
+        problem, got = call_outcome(call_quietly(early_stopping, (losses, patience)), where, name, _STOP_RULE)
         if problem is None:
-            problem, got = _pair(got, where, what)
+            problem, got = number_pair(got, where, what)
         if problem is not None:
             return problem
         best, stop = got

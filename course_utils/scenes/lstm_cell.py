@@ -7,7 +7,7 @@ The numbers are real. The network is the LSTM that
 carry only noise; the read-out sees ``h_20``). It reads one held-out sequence (the first
 of :func:`~course_utils.sequences.memory_data`'s held-out sequences whose bit is ``bit``),
 and the picture follows **one unit** of the 16: the one whose ``c_20`` correlates most
-strongly with the bit over the 500 held-out sequences (:func:`memory_unit`): unit 5, with
+strongly with the bit over the 500 held-out sequences (:func:`course_utils.sequences.memory_unit`): unit 5, with
 |r| = 0.9997. It is not alone: 15 of the 16 units reach |r| > 0.99 (unit 0 is a close second,
 0.9996), so the network keeps the bit in many units at once. Every value shown comes from
 :func:`course_utils.sequences.lstm_trace`.
@@ -86,21 +86,6 @@ class Story:
     trace: dict
 
 
-def memory_unit(lstm, x, bits) -> tuple[int, np.ndarray]:
-    """The unit whose final cell state ``c_T`` correlates most strongly with the bit, over
-    the sequences ``x`` (N, L, 2, batch first) with first bits ``bits`` (N,); and every
-    unit's |correlation|. ``c_T`` comes from the layer's own forward pass."""
-    batch_first = lstm.batch_first
-    lstm.batch_first = True
-    try:
-        _, (_, c_last) = lstm(np.asarray(x, dtype=float))
-    finally:
-        lstm.batch_first = batch_first
-    c_last = c_last[0]  # (N, H)
-    link = np.abs([np.corrcoef(c_last[:, u], bits)[0, 1] for u in range(c_last.shape[1])])
-    return int(np.argmax(link)), link
-
-
 @functools.lru_cache(maxsize=1)
 def story() -> Story:
     """The trained LSTM of ``train_memory("lstm", 20)``, the unit it keeps the bit in, and
@@ -109,7 +94,8 @@ def story() -> Story:
     lstm = run.at(-1).recurrent
     x_val = run.data["x_val"]
     bits = x_val[:, 0, 0]
-    unit, link = memory_unit(lstm, x_val, bits)
+    link = sequences.bit_links(run)
+    unit = int(np.argmax(link))
     index, xs, traces = {}, {}, {}
     for bit in BITS:
         k = int(np.flatnonzero(bits == bit)[0])
