@@ -62,3 +62,18 @@ def layer_activations(model: nn.Sequential, x: np.ndarray) -> list[np.ndarray]:
     each hidden layer's activations, then the output layer's logits; each (n, width)."""
     outputs = layer_outputs(model, x)
     return [out for module, out in zip(model, outputs) if not isinstance(module, nn.Linear)] + outputs[-1:]
+
+
+def most_varied_neurons(model: nn.Sequential, x: np.ndarray) -> list[tuple[int, ...]]:
+    """For each layer (input first), the two neurons whose outputs vary most over the
+    data points ``x`` (largest standard deviation), in increasing order; all of them
+    when the layer has one or two. The layer's space is drawn through these two: a
+    neuron that stays constant (a "dead" ReLU, say) would show nothing."""
+    chosen = [(0, 1)]
+    for a in layer_activations(model, x)[:-1]:
+        if a.shape[1] <= 2:
+            chosen.append(tuple(range(a.shape[1])))
+        else:
+            spread = a.std(axis=0)
+            chosen.append(tuple(sorted(int(i) for i in np.argsort(-spread, kind="stable")[:2])))
+    return chosen

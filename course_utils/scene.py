@@ -215,9 +215,17 @@ class Scene:
 
         A scene overrides this when one choice suggests others: picking a new loss
         surface, say, moves the start point and learning rates to ones that suit it.
-        Parameters given in the same call keep the values given. The widget shows the
-        new values on its controls.
+        Parameters given in the same call keep the values given. ``self.values`` already
+        holds the changes, ``self.values_before`` the values before them. The widget shows
+        the new values on its controls.
         """
+        return {}
+
+    def limits(self) -> dict:
+        """Upper ends that follow from the other parameters, ``{name: largest value}``
+        (none by default): after every change a value above its limit is brought down to
+        it, so a control never points past what the picture has (a layer the network does
+        not have, say). The widget's slider follows."""
         return {}
 
     def step_max(self) -> int:
@@ -311,9 +319,12 @@ class Scene:
             if name not in known:
                 raise KeyError(f"{type(self).__name__} has no parameter {name!r}; it has {list(known)}")
         checked = {name: known[name].validate(value) for name, value in changes.items()}
+        self.values_before = dict(self.values)  # what linked() may compare with
         self.values.update(checked)  # only once every value is known to be good
         follow = {k: v for k, v in self.linked(checked).items() if k not in checked}
         self.values.update({name: known[name].validate(value) for name, value in follow.items()})
+        for name, high in self.limits().items():
+            self.values[name] = min(self.values[name], high)
 
     def __repr__(self) -> str:
         shown = ", ".join(f"{k}={v!r}" for k, v in self.values.items())

@@ -79,21 +79,6 @@ def snapshot_text(k: int) -> str:
     return f"snapshot {k} of {STEPS}: epoch {EPOCH_AT[k]}"
 
 
-def most_varied_neurons(model: nn.Sequential, x: np.ndarray) -> list[tuple[int, ...]]:
-    """For each layer (input first), the two neurons whose outputs vary most over the
-    data points ``x`` (largest standard deviation), in increasing order; all of them
-    when the layer has one or two. The layer's space is drawn through these two: a
-    neuron that stays constant (a "dead" ReLU, say) would show nothing."""
-    chosen = [(0, 1)]
-    for a in models.layer_activations(model, x)[:-1]:
-        if a.shape[1] <= 2:
-            chosen.append(tuple(range(a.shape[1])))
-        else:
-            spread = a.std(axis=0)
-            chosen.append(tuple(sorted(int(i) for i in np.argsort(-spread, kind="stable")[:2])))
-    return chosen
-
-
 class LayersScene(Scene):
     params = (
         Param("dataset", "circle", options=DATASET_CHOICES, label="data set"),
@@ -113,16 +98,17 @@ class LayersScene(Scene):
         # the structure, and the layer whose space is drawn
         return super().background_key() + (self.values["layer"],)
 
-    def _check_and_store(self, changes: dict) -> None:
-        """Store the changes, then keep ``layer`` inside the network: a layer past the last
-        hidden one becomes the last (the slider goes back there), and a network made
-        deeper or shallower while its last layer was shown shows its new last layer."""
-        showed_last = self.values["layer"] >= self.values["hidden_layers"]
-        super()._check_and_store(changes)
-        v = self.values
-        if "hidden_layers" in changes and "layer" not in changes and showed_last:
-            v["layer"] = v["hidden_layers"]
-        v["layer"] = min(v["layer"], v["hidden_layers"])
+    def limits(self) -> dict:
+        """``layer`` stops at the last hidden layer: a layer past it shows the last."""
+        return {"layer": self.values["hidden_layers"]}
+
+    def linked(self, changes: dict) -> dict:
+        """A network made deeper or shallower while its last layer was shown shows its new
+        last layer."""
+        before = self.values_before
+        if "hidden_layers" in changes and before["layer"] >= before["hidden_layers"]:
+            return {"layer": self.values["hidden_layers"]}
+        return {}
 
     # the network diagram's coordinates: x in [0, _W], y in [0, _H] (equal aspect)
     _NET_RECT = (0.0, 0.01, 0.5, 0.9)
@@ -203,7 +189,7 @@ class LayersScene(Scene):
         self.x, self.y = run.data["x"], run.data["y"][:, 0].astype(int)
         hidden = len(sizes) - 2
         self.shown = min(v["layer"], hidden)  # the layer whose space is drawn; 0: the input plane
-        self.shown_neurons = most_varied_neurons(run.at(-1), self.x)
+        self.shown_neurons = models.most_varied_neurons(run.at(-1), self.x)
         self._draw_layout()
         self._mark_layer()
         self._draw_space_labels()
