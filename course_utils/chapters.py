@@ -67,10 +67,13 @@ CHAPTERS = (
              "memory:MemoryScene", "next_character:NextCharacterScene"), "recurrent", "time step"),
     Chapter("07", "07_optimizers", "Optimizers and the training process",
             "SGD, momentum, Nesterov, Adagrad, RMSprop, Adadelta and Adam raced on hard loss "
-            "surfaces; what the learning rate, epochs and batch size do",
+            "surfaces; what the learning rate, epochs and batch size do; the condition number and "
+            "the best momentum; learning-rate schedules",
             ("optimizers:OptimizerRaceScene", "learning_rate:LearningRateScene",
-             "epochs:EpochsScene", "batch_size:BatchSizeScene"), "optimizers",
-            "steps in the race"),
+             "convergence:ConvergenceScene", "epochs:EpochsScene", "batch_size:BatchSizeScene",
+             "schedules:ScheduleScene"),
+            "optimizers",
+            "updates in the race"),
 )
 
 

@@ -21,6 +21,13 @@ inputs made from fixed numpy seeds and records what comes out:
   for three fixed gradient sequences (ordinary, tiny 1e-5-scale, and mixed);
 * the optimizers' constructor signatures (names, kinds, defaults), read with
   ``inspect.signature``;
+* the learning-rate schedulers ``StepLR``, ``CosineAnnealingLR`` and ``LinearLR``
+  under several option sets (each run past ``T_max`` / ``total_iters``): with
+  ``torch.optim.SGD`` (lr 0.1) on one float64 parameter whose gradient is always 1,
+  the lr after construction and after each of 25 ``step()`` calls, and the
+  parameter after each optimizer step; which scheduler arguments torch refuses (and
+  when: at construction or at the first steps) or accepts; the schedulers'
+  constructor signatures;
 * weight initialisation (``torch.nn.init``): ``calculate_gain`` for every
   nonlinearity; the fans ``_calculate_fan_in_and_fan_out`` finds for 2-D, 3-D and
   4-D weights (square and not); for every init function, option set and shape,
@@ -38,7 +45,8 @@ against it, ``tests/test_nn_optim.py`` reads the optimizer defaults from it and
 Layout of the file: an ordinary ``.npz`` (``numpy.load(path)``, no pickle). The
 entry ``meta`` is a JSON string that lists every case (its kind, id and
 constructor arguments, which have the same names in torch and in the engine),
-the optimizer and init signatures, the refused init calls and the versions used;
+the optimizer, scheduler and init signatures, the refused init calls, the
+scheduler arguments torch refuses or accepts, and the versions used;
 every other entry is a float64 (or, for class indices, int64) array named
 ``<kind>/<case id>/<role>``, for example ``layer/conv2d_s2p1/grad/weight``.
 The zip members carry a fixed date, so rerunning with the same versions gives
@@ -470,6 +478,90 @@ def record_optimizers(rec):
             rec.put(prefix + seq, np.array(trajectory))
 
 
+# ------------------------------------------------------------------- lr schedulers
+
+SCHEDULER_CASES = [  # (class, case id, kwargs); "defaults": only the required arguments
+    ("StepLR", "defaults", {"step_size": 5}),
+    ("StepLR", "step3_gamma0.5", {"step_size": 3, "gamma": 0.5}),
+    ("CosineAnnealingLR", "defaults", {"T_max": 10}),
+    ("CosineAnnealingLR", "eta_min", {"T_max": 10, "eta_min": 0.01}),
+    # Odd T_max: 25 steps reach 3 T_max (lr back at eta_min twice) and pass the steps
+    # t = T_max + 1 + 2k T_max where torch's recursion switches to another formula.
+    ("CosineAnnealingLR", "odd_T_max", {"T_max": 7}),
+    ("LinearLR", "defaults", {}),
+    ("LinearLR", "warmup", {"start_factor": 0.1, "end_factor": 1.0, "total_iters": 8}),
+    ("LinearLR", "decay", {"start_factor": 1.0, "end_factor": 0.2}),
+    ("LinearLR", "decay_to_zero", {"start_factor": 0.5, "end_factor": 0.0, "total_iters": 6}),
+]
+SCHEDULER_STEPS = 25
+SCHEDULER_LR = 0.1
+SCHEDULER_ERRORS = [  # (case id, class, kwargs, what is passed as the optimizer)
+    ("not_an_optimizer", "StepLR", {"step_size": 3}, "list"),
+    ("step_size_0", "StepLR", {"step_size": 0}, "SGD"),
+    ("step_size_negative", "StepLR", {"step_size": -1}, "SGD"),
+    ("step_size_fraction", "StepLR", {"step_size": 2.5}, "SGD"),
+    ("gamma_0", "StepLR", {"step_size": 2, "gamma": 0.0}, "SGD"),
+    ("gamma_negative", "StepLR", {"step_size": 2, "gamma": -1.0}, "SGD"),
+    ("T_max_0", "CosineAnnealingLR", {"T_max": 0}, "SGD"),
+    ("T_max_negative", "CosineAnnealingLR", {"T_max": -3}, "SGD"),
+    ("T_max_fraction", "CosineAnnealingLR", {"T_max": 2.5}, "SGD"),
+    ("eta_min_negative", "CosineAnnealingLR", {"T_max": 3, "eta_min": -1.0}, "SGD"),
+    ("eta_min_nan", "CosineAnnealingLR", {"T_max": 3, "eta_min": math.nan}, "SGD"),
+    ("start_factor_0", "LinearLR", {"start_factor": 0.0}, "SGD"),
+    ("start_factor_above_1", "LinearLR", {"start_factor": 1.5}, "SGD"),
+    ("start_factor_nan", "LinearLR", {"start_factor": math.nan}, "SGD"),
+    ("start_factor_str", "LinearLR", {"start_factor": "0.5"}, "SGD"),
+    ("end_factor_negative", "LinearLR", {"end_factor": -0.1}, "SGD"),
+    ("end_factor_above_1", "LinearLR", {"end_factor": 1.5}, "SGD"),
+    ("total_iters_0", "LinearLR", {"total_iters": 0}, "SGD"),
+    ("total_iters_negative", "LinearLR", {"total_iters": -2}, "SGD"),
+]
+SCHEDULERS = ("LRScheduler", "StepLR", "CosineAnnealingLR", "LinearLR")
+
+
+def scheduler_sgd():
+    """torch.optim.SGD, lr 0.1, on one float64 parameter (0.0) whose gradient is 1."""
+    param = torch.nn.Parameter(tensor([0.0]))
+    param.grad = tensor([1.0])
+    return param, torch.optim.SGD([param], lr=SCHEDULER_LR)
+
+
+def record_schedulers(rec):
+    import warnings
+
+    lr_scheduler = torch.optim.lr_scheduler
+    for cls, case_id, kwargs in SCHEDULER_CASES:
+        param, optimizer = scheduler_sgd()
+        scheduler = getattr(lr_scheduler, cls)(optimizer, **kwargs)
+        lrs, params = [scheduler.get_last_lr()[0]], []
+        for _ in range(SCHEDULER_STEPS):
+            optimizer.step()            # uses the lr in lrs[-1]
+            params.append(numpy(param)[0])
+            scheduler.step()
+            lrs.append(scheduler.get_last_lr()[0])
+            assert optimizer.param_groups[0]["lr"] == lrs[-1]
+        prefix = rec.case("scheduler", f"{cls}-{case_id}", cls=cls, kwargs=kwargs,
+                          lr=SCHEDULER_LR, steps=SCHEDULER_STEPS)
+        rec.put(prefix + "lr", lrs)
+        rec.put(prefix + "param", params)
+    for case_id, cls, kwargs, passed in SCHEDULER_ERRORS:
+        optimizer = [torch.zeros(1)] if passed == "list" else scheduler_sgd()[1]
+        error, when = None, None
+        with warnings.catch_warnings():   # "lr_scheduler.step() before optimizer.step()"
+            warnings.simplefilter("ignore")
+            try:
+                when = "construction"
+                scheduler = getattr(lr_scheduler, cls)(optimizer, **kwargs)
+                when = "step"
+                for _ in range(3):
+                    scheduler.step()
+                when = None
+            except Exception as exc:  # noqa: BLE001 - what torch raises is what is recorded
+                error = type(exc).__name__
+        rec.case("scheduler_error", case_id, cls=cls, kwargs=kwargs, optimizer=passed,
+                 torch_error=error, when=when)
+
+
 def json_default(value):
     """A JSON form of a signature default that the test can compare exactly."""
     if value is inspect.Parameter.empty:
@@ -634,6 +726,7 @@ def main(argv=None):
     record_layers(rec)
     record_losses(rec)
     record_optimizers(rec)
+    record_schedulers(rec)
     record_init(rec)
     meta = {
         "about": "PyTorch reference values for course_utils.nn; written by "
@@ -643,6 +736,7 @@ def main(argv=None):
         "optimizer_signatures": signatures(torch.optim, ("SGD", "Adam", "Adagrad", "RMSprop",
                                                          "Adadelta")),
         "init_signatures": signatures(torch.nn.init, INIT_FUNCTIONS),
+        "scheduler_signatures": signatures(torch.optim.lr_scheduler, SCHEDULERS),
         "cases": rec.cases,
     }
     arrays = keep_existing(args.output, rec.arrays) if args.keep_existing else rec.arrays

@@ -242,6 +242,8 @@ def test_tangent_touches_the_curve_with_the_right_slope():
 def test_compare_draws_a_second_activation_and_none_removes_it():
     scene = ActivationScene(activation="relu", compare="sigmoid", x=0.0, depth=3)
     assert scene.header_cmp.get_text().startswith("vs Sigmoid")
+    from test_widgets import contrast_with_white  # the words: legible orange, not the palette's 2.2:1
+    assert min(contrast_with_white(t.get_color()) for t in (scene.header_cmp, scene.range_cmp)) >= 4.5
     cx, cy = scene.cmp_curve.get_data()
     np.testing.assert_allclose(cy, logistic(cx), atol=1e-12)
     assert scene.cmp_gradient_text.get_text() == "after 3 layers: 0.0156"  # 0.25**3

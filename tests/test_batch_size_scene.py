@@ -373,3 +373,12 @@ def test_the_epoch_slider_and_the_picture_agree(k):
     assert f": {8 * slider.value} updates in {epochs}, loss" in ui.scene.header.get_text()
     assert ui.scene.loss_dot.get_xdata()[0] == slider.value
     assert ui.scene.ax_loss.get_xlabel() == "epoch"
+
+
+def test_the_batch_legend_is_legible_on_white():
+    """Its words are small: the palette's orange (2.2:1 on white) is too light for them."""
+    from test_widgets import contrast_with_white
+
+    scene = BatchSizeScene(batch_size=8)
+    assert scene.batch_legend.get_text().strip() == "\u25cf each batch of 8"
+    assert contrast_with_white(scene.batch_legend.get_color()) >= 4.5

@@ -5,6 +5,7 @@ says at which update it flew off. Its words are legible on white (WCAG AA, 4.5:1
 import numpy as np
 import pytest
 
+from course_utils import style
 from course_utils.scenes import learning_rate as L
 from course_utils.scenes.learning_rate import LearningRateScene, descent, regime
 from course_utils.widgets import interactive
@@ -51,7 +52,8 @@ def test_crawling_is_no_longer_the_palettes_orange():
     assert contrast_with_white(word.get_color()) >= 4.5
     assert contrast_with_white("#E69F00") < 2.5  # the orange it was drawn in: 2.2:1
     # every word keeps a colour of its own kind: warn, good, bad
-    assert len({L.WORD_ORANGE, L.WORD_GREEN, L.WORD_VERMILLION}) == 3
-    for colour in (L.WORD_ORANGE, L.WORD_GREEN, L.WORD_VERMILLION):
+    text_colours = (style.TEXT_ORANGE, style.TEXT_GREEN, style.TEXT_VERMILLION)
+    assert len(set(text_colours)) == 3
+    for colour in text_colours:
         assert contrast_with_white(colour) >= 4.5
     assert np.allclose(contrast_with_white("#000000"), 21) and np.allclose(contrast_with_white("#FFFFFF"), 1)

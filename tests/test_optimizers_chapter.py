@@ -157,7 +157,7 @@ def test_a_diverging_optimizer_is_named_in_the_legend_not_drawn_as_nan():
     # on the valley, SGD multiplies y by (1 - 10 lr) = -9 each step: it must diverge
     assert run.diverged
     label = scene.legend.get_texts()[[r.key for r in RACERS].index("sgd")].get_text()
-    assert "diverged" in label and f"step {run.diverged_at}" in label
+    assert "diverged" in label and f"update {run.diverged_at}" in label
     for line in scene.trails.values():
         assert np.all(np.isfinite(np.asarray(line.get_data(), dtype=float)))
 

@@ -18,13 +18,16 @@ hyperparameters for all parameters; change them through attributes such as
 ``optimizer.lr``), no ``maximize``/``foreach``/``fused`` options, and
 ``zero_grad()`` fills the gradients with zeros instead of setting them to ``None``.
 The update equations themselves are PyTorch's, option for option.
+
+Learning-rate schedulers (``StepLR``, ``CosineAnnealingLR``, ``LinearLR``) are in
+``optim.lr_scheduler``, as in PyTorch (module :mod:`course_utils.nn.lr_scheduler`).
 """
 
 import math
 
 import numpy as np
 
-__all__ = ["Optimizer", "SGD", "Adam", "Adagrad", "RMSprop", "Adadelta"]
+__all__ = ["Optimizer", "SGD", "Adam", "Adagrad", "RMSprop", "Adadelta", "lr_scheduler"]
 
 
 def _check_number(name, value, why, *, low=0.0, high=None, high_inclusive=False):
@@ -360,3 +363,8 @@ class Adadelta(Optimizer):
         u *= rho
         u += (1 - rho) * (delta * delta)
         param -= lr * delta
+
+
+# The learning-rate schedulers, reached as optim.lr_scheduler like torch.optim.lr_scheduler.
+# Imported last: lr_scheduler.py imports Optimizer from this module.
+from . import lr_scheduler  # noqa: E402

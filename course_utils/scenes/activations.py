@@ -101,9 +101,9 @@ class ActivationScene(Scene):
         # what changes is registered with self.moving, in drawing order
         bold = dict(fontsize=11, weight="bold")
         self.header = moving(fig.text(0.015, 0.935, "", color=style.BLUE, **bold))
-        self.header_cmp = moving(fig.text(0.52, 0.935, "", color=style.ORANGE, **bold))
+        self.header_cmp = moving(fig.text(0.52, 0.935, "", color=style.TEXT_ORANGE, **bold))
         self.range_text = moving(fig.text(0.015, 0.875, "", fontsize=10, color=style.BLUE))
-        self.range_cmp = moving(fig.text(0.52, 0.875, "", fontsize=10, color=style.ORANGE))
+        self.range_cmp = moving(fig.text(0.52, 0.875, "", fontsize=10, color=style.TEXT_ORANGE))
 
         for ax in (self.ax_f, self.ax_d):
             ax.axhline(0, color=style.GREY, lw=0.6, zorder=0)

@@ -181,7 +181,7 @@ class BatchSizeScene(Scene):
         ax.text(0.03, 0.97, "\u25cf all the data\n", transform=ax.transAxes, fontsize=8.5,
                 va="top", ha="left", linespacing=1.4)
         self.batch_legend = ax.text(0.03, 0.97, "", transform=ax.transAxes, fontsize=8.5,
-                                    va="top", ha="left", color=style.ORANGE, linespacing=1.4)
+                                    va="top", ha="left", color=style.TEXT_ORANGE, linespacing=1.4)
         self.grad_text = moving(ax.text(0.97, 0.03, "", transform=ax.transAxes, fontsize=8.5,
                                         va="bottom", ha="right", linespacing=1.4))
         ax.set_xlim(-g, g)

@@ -47,12 +47,10 @@ CURVATURE_1D = 2.0  # f(x) = x**2 = CURVATURE_1D * x**2 / 2
 CURVATURES_2D = (0.5, 2.0)  # f(x, y) = (0.5 x**2 + 2 y**2) / 2
 _LEVELS = style.CONTOUR.resampled(10)
 _COLUMNS = ("left", "middle", "right")
-#: The palette's orange, green and vermillion, darkened (each channel times 0.62, 0.77 and
-#: 0.83) to a contrast of at least 4.5:1 on white (WCAG AA for text): the words are small
-#: text, and the palette's own orange has only 2.2:1.
-WORD_ORANGE, WORD_GREEN, WORD_VERMILLION = "#8F6300", "#007A59", "#B14E00"
-_WORD_COLOURS = {"crawling": WORD_ORANGE, "converging": WORD_GREEN, "overshooting": WORD_GREEN,
-                 "oscillating": WORD_ORANGE, "diverging": WORD_VERMILLION}
+#: The words are small text: the palette's colours darkened to be legible (style.TEXT_*).
+_WORD_COLOURS = {"crawling": style.TEXT_ORANGE, "converging": style.TEXT_GREEN,
+                 "overshooting": style.TEXT_GREEN, "oscillating": style.TEXT_ORANGE,
+                 "diverging": style.TEXT_VERMILLION}
 #: The figure is this much taller than the panels need, for the header above them.
 _HEADER = 0.35  # inches
 _Y = 6.0 / (6.0 + _HEADER)  # panel heights and positions are laid out for a 6-inch figure

@@ -1,7 +1,7 @@
 """The optimizer race: seven optimizers start from the same point of a loss surface.
 
 Left: the surface as a contour map (darker is lower; the star marks the minimum) with
-each optimizer's path as a coloured trail. Right: each optimizer's loss over the steps,
+each optimizer's path as a coloured trail. Right: each optimizer's loss over the updates,
 on a log scale, as its distance above the lowest value the surface has, with a grid line
 every two decades (a factor of 100, on every surface). Every path is
 computed by the course's own optimizers (:mod:`course_utils.nn.optim`) through
@@ -9,8 +9,9 @@ computed by the course's own optimizers (:mod:`course_utils.nn.optim`) through
 step sets its gradient and calls ``optimizer.step()``.
 
 Parameters: ``surface``; the start point as ``start_x``/``start_y``, each from -1
-(left or bottom edge of the picture) to 1 (right or top edge); ``steps`` in the race;
-``step``, the moment shown (a Play button in the widget); and for each optimizer
+(left or bottom edge of the picture) to 1 (right or top edge); ``steps``, the updates in
+the race (one update is one ``optimizer.step()``); ``step``, the update shown (a Play
+button in the widget, labelled "update", as the picture says "update 40 of 200"); and for each optimizer
 ``show_<name>``, ``lr_<name>`` (a log-scale slider) and its main hyperparameter:
 ``momentum`` (momentum), ``nesterov_momentum``, ``alpha`` (RMSprop), ``rho`` (Adadelta)
 and ``beta1`` (Adam). Choosing a surface moves the start and every learning rate to
@@ -109,8 +110,8 @@ def _params() -> tuple[Param, ...]:
               label="loss surface"),
         Param("start_x", sx, -1.0, 1.0, 0.01, label="start x"),
         Param("start_y", sy, -1.0, 1.0, 0.01, label="start y"),
-        Param("steps", 200, 10, MAX_STEPS, 10, integer=True, label="steps in the race"),
-        Param("step", 200, 0, MAX_STEPS, 1, integer=True, label="step"),
+        Param("steps", 200, 10, MAX_STEPS, 10, integer=True, label="updates in the race"),
+        Param("step", 200, 0, MAX_STEPS, 1, integer=True, label="update"),
     ]
     for r in RACERS:
         params.append(Param(f"show_{r.key}", True, options=(False, True), label=r.label))
@@ -207,7 +208,7 @@ class OptimizerRaceScene(Scene):
             self.curves[r.key] = self.moving(bx.plot([], [], color=r.colour, lw=1.6)[0])
             self.curve_heads[r.key] = self.moving(bx.plot([], [], "o", color=r.colour, ms=5)[0])
         bx.set_yscale("log")
-        bx.set_xlabel("step")
+        bx.set_xlabel("update")
         bx.set_title("loss above the lowest point", loc="left")
         bx.grid(True, which="major", color=style.LIGHT)
         handles = [Line2D([], [], color=r.colour, lw=3) for r in RACERS]
@@ -261,13 +262,13 @@ class OptimizerRaceScene(Scene):
             self.curves[r.key].set_data(np.arange(len(gap)), gap)
             self.curve_heads[r.key].set_data([len(gap) - 1], gap[-1:])
             if t.diverged and step >= t.diverged_at:
-                text.set_text(f"{r.label}: diverged\n  at step {t.diverged_at}")
+                text.set_text(f"{r.label}: diverged\n  at update {t.diverged_at}")
                 text.set_color(style.VERMILLION)
             else:
                 text.set_text(f"{r.label}  {gap[-1]:.0e}" if gap[-1] > FLOOR else f"{r.label}  < {FLOOR:.0e}")
                 text.set_color(style.BLACK)
         shown = self.shown()
-        self.clock.set_text(f"step {step} of {v['steps']}" if shown
+        self.clock.set_text(f"update {step} of {v['steps']}" if shown
                             else "tick at least one\noptimizer to race")
 
     def storyboard(self) -> Iterator[tuple[dict, int]]:
