@@ -113,6 +113,11 @@ def test_the_numbers_the_notebook_quotes():
     assert first_below(1000.0, *C.best_without_momentum(1000.0)[:1], 0.0)[0] == 3454 and "3,454" in text
     assert first_below(1000.0, *C.best_with_momentum(1000.0)[:2])[0] == 204 and "204" in text
     assert "0.869" in text
+    assert f"{float(C.rate(3.30, 0.67, 100.0)):.3f}" == "0.819" and "0.819, almost the best" in text
+    # just off the star is faster over the first updates (the double root's k r^k)
+    off, _ = first_below(100.0, 3.00, 0.67)
+    assert off < 45 < updates and float(C.rate(3.00, 0.67, 100.0)) > rho_best + 0.04
+    assert "(try 3.00 and 0.67)" in text
     # momentum 0.9 is the best one for κ of about 1,440
     kappa = ((1 + math.sqrt(0.9)) / (1 - math.sqrt(0.9))) ** 2
     assert round(kappa, -1) == 1440 and "about 1,440" in text
@@ -127,11 +132,15 @@ def test_the_picture_marks_the_setting_and_both_optima():
     np.testing.assert_allclose(np.ravel(scene.gd_mark.get_data()), [lr_gd, 0.0])
     np.testing.assert_allclose(np.ravel(scene.you_mark.get_data()), [1.2, 0.4])
     rho = float(C.rate(1.2, 0.4, 30.0))
-    assert f"ρ = {rho:.3f}" in scene.you_text.get_text()
-    assert f"ρ = {rho_best:.3f}" in scene.best_text.get_text()
+    assert f"r = {rho:.3f}" in scene.you_text.get_text()
+    assert f"r = {rho_best:.3f}" in scene.best_text.get_text()
     _, loss = scene.you_line.get_data()
     run = C.run(30.0, 1.2, 0.4)
     np.testing.assert_allclose(loss, run.loss / run.loss[0])
+    # at κ = 1 the best runs hit exactly 0 and are drawn at the bottom of the log scale
+    scene.set(kappa=1.0)
+    _, loss = scene.best_line.get_data()
+    assert loss[0] == 1 and np.all(loss[1:] == 1e-20)
 
 
 def test_the_map_colours_the_diverging_settings_apart():
@@ -146,7 +155,8 @@ def test_the_map_colours_the_diverging_settings_apart():
     assert float(C.rate(x, y, 100.0)) > 1              # and the word sits in it
     # κ = 1: every learning rate below 2(1 + β) converges, and one does it in one update
     scene.set(kappa=1.0, lr=1.0, momentum=0.0)
-    assert "1 update" in scene.you_text.get_text()
+    assert "loss ÷ 10⁶ in 1 update;" in scene.you_text.get_text() or \
+        scene.you_text.get_text().endswith("loss ÷ 10⁶ in 1 update")
 
 
 @pytest.mark.parametrize("kappa", [10.0, 100.0, 1000.0])

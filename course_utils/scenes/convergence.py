@@ -3,19 +3,19 @@
 The loss is the valley ``f(w) = (w₁²/κ + w₂²) / 2``: its curvatures (the eigenvalues of
 its Hessian) are ``λmin = 1/κ`` along the floor and ``λmax = 1`` across it, so ``κ`` is
 the **condition number** ``λmax / λmin``. Gradient descent with momentum (the heavy
-ball; ``nn.optim.SGD(lr=α, momentum=β)``) moves each direction on its own::
+ball; ``nn.optim.SGD(lr=η, momentum=μ)``) moves each direction on its own::
 
-    w ← w − α λ w + β (w − w_previous)       (in the direction of curvature λ)
+    w ← w − η λ w + μ (w − w_previous)       (in the direction of curvature λ)
 
-a linear recurrence whose two roots ``z`` solve ``z² − (1 + β − αλ) z + β = 0``. The
-larger ``|z|`` over both directions is the **rate** ``ρ``: after ``k`` updates the
-distance to the minimum has shrunk like ``ρᵏ`` and the loss like ``ρ²ᵏ``; ``ρ ≥ 1``
+a linear recurrence whose two roots ``z`` solve ``z² − (1 + μ − ηλ) z + μ = 0``. The
+larger ``|z|`` over both directions is the **rate** ``r``: after ``k`` updates the
+distance to the minimum has shrunk like ``rᵏ`` and the loss like ``r²ᵏ``; ``r ≥ 1``
 diverges. The best settings have closed forms (Polyak, 1964; see also Goh, "Why
 Momentum Really Works", Distill 2017):
 
-* without momentum: ``α = 2 / (λmin + λmax)``, giving ``ρ = (κ − 1) / (κ + 1)``;
-* with momentum: ``α = (2 / (√λmin + √λmax))²`` and ``β = ((√κ − 1) / (√κ + 1))²``,
-  giving ``ρ = (√κ − 1) / (√κ + 1)``.
+* without momentum: ``η = 2 / (λmin + λmax)``, giving ``r = (κ − 1) / (κ + 1)``;
+* with momentum: ``η = (2 / (√λmin + √λmax))²`` and ``μ = ((√κ − 1) / (√κ + 1))²``,
+  giving ``r = (√κ − 1) / (√κ + 1)``.
 
 So the number of updates plain descent needs grows like ``κ``, with momentum only like
 ``√κ``: at ``κ = 100`` the rates promise 346 updates against 35 to divide the loss by
@@ -43,9 +43,9 @@ from ..scene import Param, Scene
 from ..stamps import stamped
 from ..trajectory import Trajectory, descend
 
-STEPS = 150  # updates in each run on the right
+STEPS = 250  # updates in each run on the right
 START = (1.0, 1.0)
-LR_MAX = 4.0  # the map's learning-rate axis; momentum lets it go up to 2(1 + β) / λmax
+LR_MAX = 4.0  # the map's learning-rate axis; momentum lets it go up to 2(1 + μ) / λmax
 MOMENTUM_MAX = 0.99
 SHRINK = 1e6  # the map counts the updates that divide the loss by this
 _COUNT_RANGE = (10.0, 1e4)  # the map's colour scale, in updates (logarithmic)
@@ -64,8 +64,8 @@ def curvatures(kappa: float) -> tuple[float, float]:
 
 
 def rate(lr, momentum, kappa: float):
-    """The rate ``ρ`` of momentum descent on the valley: the largest ``|z|`` among the roots
-    of ``z² − (1 + β − αλ) z + β`` for ``λ = λmin`` and ``λmax``. ``lr`` and ``momentum``
+    """The rate ``r`` of momentum descent on the valley: the largest ``|z|`` among the roots
+    of ``z² − (1 + μ − ηλ) z + μ`` for ``λ = λmin`` and ``λmax``. ``lr`` and ``momentum``
     may be arrays (broadcast together)."""
     lr, beta = np.asarray(lr, dtype=float), np.asarray(momentum, dtype=float)
     worst = np.zeros(np.broadcast(lr, beta).shape)
@@ -73,19 +73,19 @@ def rate(lr, momentum, kappa: float):
         t = 1 + beta - lr * lam
         disc = t * t - 4 * beta
         real = (np.abs(t) + np.sqrt(np.maximum(disc, 0.0))) / 2  # two real roots: the larger
-        worst = np.maximum(worst, np.where(disc >= 0, real, np.sqrt(beta)))  # complex: |z|² = β
+        worst = np.maximum(worst, np.where(disc >= 0, real, np.sqrt(beta)))  # complex: |z|² = μ
     return worst
 
 
 def best_without_momentum(kappa: float) -> tuple[float, float]:
-    """``(α, ρ)``: the learning rate ``2 / (λmin + λmax)`` and its rate ``(κ − 1)/(κ + 1)``."""
+    """``(η, r)``: the learning rate ``2 / (λmin + λmax)`` and its rate ``(κ − 1)/(κ + 1)``."""
     low, high = curvatures(kappa)
     return 2 / (low + high), (kappa - 1) / (kappa + 1)
 
 
 def best_with_momentum(kappa: float) -> tuple[float, float, float]:
-    """``(α, β, ρ)``: ``α = (2 / (√λmin + √λmax))²``, ``β = ((√κ − 1)/(√κ + 1))²`` and the
-    rate ``ρ = (√κ − 1)/(√κ + 1)``."""
+    """``(η, μ, r)``: ``η = (2 / (√λmin + √λmax))²``, ``μ = ((√κ − 1)/(√κ + 1))²`` and the
+    rate ``r = (√κ − 1)/(√κ + 1)``."""
     low, high = curvatures(kappa)
     root = math.sqrt(kappa)
     rho = (root - 1) / (root + 1)
@@ -93,8 +93,8 @@ def best_with_momentum(kappa: float) -> tuple[float, float, float]:
 
 
 def updates_to_shrink(rho, factor: float = SHRINK):
-    """How many updates divide the loss by ``factor`` at rate ``ρ`` (the loss goes like
-    ``ρ²ᵏ``): ``ln(factor) / (−2 ln ρ)``; infinite for ``ρ >= 1``, 0 for ``ρ = 0``."""
+    """How many updates divide the loss by ``factor`` at rate ``r`` (the loss goes like
+    ``r²ᵏ``): ``ln(factor) / (−2 ln r)``; infinite for ``r >= 1``, 0 for ``r = 0``."""
     rho = np.asarray(rho, dtype=float)
     with np.errstate(divide="ignore"):
         return np.where(rho < 1, math.log(factor) / (-2 * np.log(np.maximum(rho, 1e-300))), np.inf)
@@ -111,13 +111,19 @@ def run(kappa: float, lr: float, momentum: float, steps: int = STEPS) -> Traject
                        steps, bound=1e8)
 
 
+def relative_loss(trajectory: Trajectory) -> np.ndarray:
+    """The loss over its start, never below 1e-20: a run that reaches exactly 0 (at κ = 1)
+    drops to the bottom of the log scale instead of vanishing from it."""
+    return np.maximum(trajectory.loss / trajectory.loss[0], 1e-20)
+
+
 def near_best(kappa: float) -> tuple[float, float]:
-    """The best ``(α, β)`` the sliders can reach (both move in steps of 0.01): the
+    """The best ``(η, μ)`` the sliders can reach (both move in steps of 0.01): the
     fastest point of that grid near the exact optimum, the closest one if several tie.
 
-    The best point sits on a sharp corner of the map: at ``κ = 100`` it is ``α = 3.306``,
-    ``β = 0.669`` with ``ρ = 0.818``, while ``α = 3.31, β = 0.67`` (the nearest grid point)
-    has ``ρ = 0.869``, and ``α = 3.30, β = 0.67`` has 0.8185."""
+    The best point sits on a sharp corner of the map: at ``κ = 100`` it is ``η = 3.3058``,
+    ``μ = 0.6694`` with ``r = 0.818``, while ``η = 3.31, μ = 0.67`` (the nearest grid point)
+    has ``r = 0.869``, and ``η = 3.30, μ = 0.67`` has 0.8185."""
     lr, beta, _ = best_with_momentum(kappa)
     lrs = np.round(np.arange(round(lr * 100) - 10, round(lr * 100) + 11) / 100, 2)
     betas = np.round(np.arange(round(beta * 100) - 10, round(beta * 100) + 11) / 100, 2)
@@ -134,11 +140,11 @@ def _kappa(kappa: float) -> str:
 
 
 def _count(rho: float) -> str:
-    """``"346 updates"``, or ``"never: it diverges"``."""
+    """``"in 346 updates"``, or ``"never: it diverges"``: what follows "loss ÷ 10⁶"."""
     n = float(updates_to_shrink(rho))
     if not math.isfinite(n):
         return "never: it diverges" if rho > 1 else "never: it stalls"
-    return f"{math.ceil(n):,} update{'s' if math.ceil(n) != 1 else ''}"
+    return f"in {math.ceil(n):,} update{'s' if math.ceil(n) != 1 else ''}"
 
 
 class ConvergenceScene(Scene):
@@ -147,8 +153,8 @@ class ConvergenceScene(Scene):
 
     params = (
         Param("kappa", 100.0, 1.0, 1000.0, log=True, label="condition number κ"),
-        Param("lr", 1.0, 0.01, LR_MAX, 0.01, label="learning rate α"),
-        Param("momentum", 0.0, 0.0, MOMENTUM_MAX, 0.01, label="momentum β"),
+        Param("lr", 1.0, 0.01, LR_MAX, 0.01, label="learning rate η"),
+        Param("momentum", 0.0, 0.0, MOMENTUM_MAX, 0.01, label="momentum μ"),
     )
     background_params = ("kappa",)
     control_rows = (("kappa",), ("lr", "momentum"))
@@ -170,8 +176,8 @@ class ConvergenceScene(Scene):
                                extent=(0, LR_MAX, 0, MOMENTUM_MAX), interpolation="nearest",
                                vmin=math.log10(_COUNT_RANGE[0]), vmax=math.log10(_COUNT_RANGE[1]))
         self.diverges_label = ax.text(0, 0, "diverges", fontsize=9, color="#9A3A00", ha="center", va="center")
-        ax.set_xlabel("learning rate α")
-        ax.set_ylabel("momentum β")
+        ax.set_xlabel("learning rate η")
+        ax.set_ylabel("momentum μ")
         ax.set_xlim(0, LR_MAX)
         ax.set_ylim(0, MOMENTUM_MAX)
         bar = fig.colorbar(self.image, ax=ax, fraction=0.05, pad=0.02,
@@ -179,12 +185,13 @@ class ConvergenceScene(Scene):
         bar.ax.set_yticklabels(["≤ 10", "100", "1,000", "10,000"], fontsize=8)
         bar.set_label("updates to divide the loss by 10⁶", fontsize=8)
         self.best_mark = ax.plot([], [], marker="*", ms=15, color=style.YELLOW, mec=style.BLACK, ls="none",
-                                 zorder=4, label="best with momentum")[0]
+                                 zorder=4.5, clip_on=False, label="best with momentum")[0]
         self.gd_mark = ax.plot([], [], marker="D", ms=7, color=style.ORANGE, mec=style.BLACK, ls="none",
                                zorder=4, clip_on=False, label="best without")[0]
         self.you_mark = moving(ax.plot([], [], marker="o", ms=8, color=style.BLUE, mec="white", mew=1.5,
                                        ls="none", zorder=5, clip_on=False, label="you")[0])
-        ax.legend(loc="upper left", fontsize=8, framealpha=0.9, handletextpad=0.3, borderpad=0.3)
+        ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=3, fontsize=8, frameon=False,
+                  handletextpad=0.2, borderaxespad=0.2, columnspacing=1.0)
 
         ax = self.ax_loss = fig.add_axes((0.6, 0.12, 0.38, 0.58))
         ax.set_yscale("log")
@@ -194,7 +201,7 @@ class ConvergenceScene(Scene):
         ax.set_xlabel("update")
         ax.set_ylabel("loss / loss at the start")
         ax.axhline(1 / SHRINK, color=style.GREY, lw=0.8, ls=":", zorder=0)
-        ax.text(STEPS, 1 / SHRINK * 2, "÷ 10⁶ ", fontsize=8, color=style.GREY, ha="right", va="bottom")
+        ax.text(2, 1 / SHRINK * 2, "÷ 10⁶", fontsize=8, color=style.GREY, ha="left", va="bottom")
         ax.grid(True, which="major", axis="y", color=style.LIGHT, lw=0.8)
         ax.set_axisbelow(True)
         self.gd_line = ax.plot([], [], color=style.ORANGE, lw=1.8, ls="--")[0]
@@ -210,7 +217,7 @@ class ConvergenceScene(Scene):
             top = math.log10(_COUNT_RANGE[1])
             shown = np.where(np.isfinite(counts), np.log10(np.clip(counts, *_COUNT_RANGE)), top + 1)
         self.image.set_data(shown)
-        # "diverges" in the middle of the largest run of diverging learning rates at β = 0.3
+        # "diverges" in the middle of the largest run of diverging learning rates at μ = 0.3
         row = np.searchsorted(self.momenta, 0.3)
         out = np.flatnonzero(rho[row] >= 1)
         self.diverges_label.set_position(((self.lrs[out].mean() if out.size else LR_MAX + 1), 0.3))
@@ -222,23 +229,23 @@ class ConvergenceScene(Scene):
         self.best_mark.set_data([lr_best], [beta_best])
         for line, (lr, beta) in ((self.gd_line, (lr_gd, 0.0)), (self.best_line, (lr_best, beta_best))):
             trajectory = run(kappa, lr, beta)
-            line.set_data(np.arange(len(trajectory.loss)), trajectory.loss / trajectory.loss[0])
+            line.set_data(np.arange(len(trajectory.loss)), relative_loss(trajectory))
         self.title.set_text(f"Momentum descent on the valley f(w) = (w₁²/κ + w₂²)/2, κ = {_kappa(kappa)}: "
                             f"curvatures λmin = 1/κ and λmax = 1")
         self.best_text.set_text(
-            f"best with momentum: α = (2/(√λmin+√λmax))² = {lr_best:.2f}, β = ((√κ−1)/(√κ+1))² = "
-            f"{beta_best:.2f}: ρ = {rho_best:.3f}, {_count(rho_best)}")
-        self.gd_text.set_text(f"best without: α = 2/(λmin+λmax) = {lr_gd:.2f}: ρ = {rho_gd:.3f}, "
-                              f"{_count(rho_gd)}")
+            f"best with momentum: η = (2/(√λmin+√λmax))² = {lr_best:.2f}, μ = ((√κ−1)/(√κ+1))² = "
+            f"{beta_best:.2f}: r = {rho_best:.3f}, loss ÷ 10⁶ {_count(rho_best)}")
+        self.gd_text.set_text(f"best without: η = 2/(λmin+λmax) = {lr_gd:.2f}: r = {rho_gd:.3f}, "
+                              f"loss ÷ 10⁶ {_count(rho_gd)}")
 
     def draw(self) -> None:
         kappa, lr, beta = self.values["kappa"], self.values["lr"], self.values["momentum"]
         rho = float(rate(lr, beta, kappa))
         self.you_mark.set_data([lr], [beta])
         trajectory = run(kappa, lr, beta)
-        self.you_line.set_data(np.arange(len(trajectory.loss)), trajectory.loss / trajectory.loss[0])
-        self.you_text.set_text(f"you: α = {lr:.2f}, β = {beta:.2f}: rate ρ = {rho:.3f} per update; "
-                               f"loss ÷ 10⁶ in {_count(rho)}")
+        self.you_line.set_data(np.arange(len(trajectory.loss)), relative_loss(trajectory))
+        self.you_text.set_text(f"you: η = {lr:.2f}, μ = {beta:.2f}: rate r = {rho:.3f} per update; "
+                               f"loss ÷ 10⁶ {_count(rho)}")
 
     def storyboard(self) -> Iterator[tuple[dict, int]]:
         state = dict(kappa=100.0, lr=0.2, momentum=0.0)

@@ -6,7 +6,7 @@ constant learning rate and once with a scheduler of ``nn.optim.lr_scheduler``, w
 changes the learning rate after every epoch:
 
 * ``StepLR``: divide it by 10 every 10 epochs (step decay);
-* ``CosineAnnealingLR``: lower it along half a cosine, to 0 at the last epoch;
+* ``CosineAnnealingLR``: lower it along half a cosine, to almost 0 in the last epoch;
 * ``LinearLR``: warm up, from a tenth of it to all of it over the first 5 epochs.
 
 Left: the learning rate of each epoch. Middle: the weights ``(w, b)`` near the best line,
@@ -110,7 +110,6 @@ class ScheduleScene(Scene):
         epochs = np.arange(EPOCHS + 1)
 
         ax = self.ax_lr = fig.add_axes((0.06, 0.13, 0.25, 0.6))
-        ax.set_yscale("log")
         ax.set_xlim(0, EPOCHS)
         ax.set_xlabel("epoch")
         ax.set_title("learning rate of each epoch", fontsize=10, loc="left")
@@ -127,6 +126,7 @@ class ScheduleScene(Scene):
         ax.plot([w_best], [b_best], "*", ms=12, color=style.BLACK, zorder=2)  # under the clouds
         self.cloud_constant = moving(ax.plot([], [], "o", ms=3, color=style.GREY, mew=0, zorder=3)[0])
         self.cloud = moving(ax.plot([], [], "o", ms=3, color=style.BLUE, mew=0, zorder=4)[0])
+        self.far = moving(stamped(ax, w_best, b_best + 0.8 * ZOOM, "", fontsize=8.5, ha="center", va="center"))
         ax.set_xlim(w_best - ZOOM, w_best + ZOOM)
         ax.set_ylim(b_best - ZOOM, b_best + ZOOM)
         ax.set_xlabel("weight w")
@@ -144,10 +144,10 @@ class ScheduleScene(Scene):
         ax.set_axisbelow(True)
         self.loss_constant = moving(ax.plot([], [], color=style.GREY, lw=1.0)[0])
         self.loss_line = moving(ax.plot([], [], color=style.BLUE, lw=1.2)[0])
-        ax.text(0.98, 0.97, "— with the schedule", transform=ax.transAxes, color=style.BLUE, fontsize=8.5,
-                ha="right", va="top")
-        ax.text(0.98, 0.89, "— constant lr", transform=ax.transAxes, color="#666666", fontsize=8.5,
-                ha="right", va="top")
+        ax.text(0.03, 0.11, "— with the schedule", transform=ax.transAxes, color=style.BLUE, fontsize=8.5,
+                ha="left", va="bottom")  # bottom left: no curve goes there
+        ax.text(0.03, 0.03, "— constant lr", transform=ax.transAxes, color="#666666", fontsize=8.5,
+                ha="left", va="bottom")
 
     def draw_background(self) -> None:
         schedule, lr = self.values["schedule"], self.values["lr"]
@@ -155,8 +155,7 @@ class ScheduleScene(Scene):
         constant, rates = learning_rates("constant", lr), learning_rates(schedule, lr)
         self.lr_constant.set_data(self.epochs, np.append(constant, constant[-1]))
         self.lr_line.set_data(self.epochs, np.append(rates, rates[-1]))
-        low = max(min(rates.min(), lr) / 2, 1e-5)
-        ax.set_ylim(low, lr * 2)
+        ax.set_ylim(0, 1.15 * max(rates.max(), lr))
 
     def draw(self) -> None:
         schedule, lr, epoch = self.values["schedule"], self.values["lr"], self.values["step"]
@@ -167,6 +166,10 @@ class ScheduleScene(Scene):
                                    (schedule, self.cloud, self.loss_line)):
             path, excess = excess_loss(kind, lr)
             cloud.set_data(path[first:last + 1, 0], path[first:last + 1, 1])
+            inside = np.all(np.abs(path[first:last + 1] - least_squares()) <= ZOOM, axis=1)
+            if kind == schedule:
+                self.far.set_text("" if inside.any() or epoch == 0 else
+                                  "(w, b) is still outside\nthis window")
             curve.set_data(t, np.maximum(excess[:last + 1], 1e-12))
         self.lr_now.set_xdata([epoch, epoch])
         code, _ = SCHEDULES[schedule]
