@@ -6,9 +6,11 @@ trained exactly as its chapter does (uncached), with the accuracy it reaches:
   length T, and the wider RNNs and other forget biases the chapter tries
   (``course_utils.sequences.train_memory``), the sine RNN (``sequences.train_sine``) and
   the character-level LSTM (``characters.train``): with ``--only recurrent`` the sum is
-  all the training the recurrent chapter does.
+  all the training the recurrent chapter does;
+* the loss chapter's network trained under MSE, cross-entropy and hinge
+  (``scenes.margins.train``): ``--only losses``.
 
-    python benchmarks/bench_training.py [--repeat 3] [--only digits|recurrent]
+    python benchmarks/bench_training.py [--repeat 3] [--only digits|recurrent|losses]
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import statistics
 import time
 
 from course_utils import characters, digits, sequences
+from course_utils.scenes import margins
 
 
 def networks(only: str | None):
@@ -46,12 +49,16 @@ def networks(only: str | None):
                lambda run: f"mean squared error {run.curves['train_loss'][-1]:.4f}")
         yield ("LSTM, characters", characters.train.__wrapped__,
                lambda run: f"next characters right {characters.accuracy(run.at(-1)):.1%}")
+    if only in (None, "losses"):
+        for loss in margins.LOSSES:
+            yield (f"2-8-1 net, {loss}", lambda loss=loss: margins.train.__wrapped__(loss),
+                   lambda run: f"training loss {run.curves['train_loss'][-1]:.4g}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=3, help="trainings per network; the median is shown")
-    parser.add_argument("--only", choices=("digits", "recurrent"), help="time only these networks")
+    parser.add_argument("--only", choices=("digits", "recurrent", "losses"), help="time only these networks")
     args = parser.parse_args()
     print(f"{'network':<24} {'median':>8} {'min':>8}   result")
     total = 0.0

@@ -65,6 +65,13 @@ CHAPTERS = (
             ("rnn_unrolled:RNNUnrolledScene", "rnn_steps:RNNStepsScene", "lstm_cell:LSTMCellScene",
              "lstm_gates:LSTMGatesScene", "gradient_through_time:GradientThroughTimeScene",
              "memory:MemoryScene", "next_character:NextCharacterScene"), "recurrent", "time step"),
+    Chapter("06", "06_loss_functions", "Loss functions",
+            "mean squared error, Huber, binary and categorical cross-entropy, hinge and KL "
+            "divergence with their gradients; outliers against Huber, margins against "
+            "probabilities, the two directions of KL",
+            ("loss_functions:LossFunctionsScene", "loss_functions:LossExplorerScene",
+             "outliers:OutliersScene", "margins:MarginsScene", "cross_entropy:CrossEntropyScene",
+             "kl_directions:KLDirectionsScene"), "losses", "prediction (sweep)"),
     Chapter("07", "07_optimizers", "Optimizers and the training process",
             "SGD, momentum, Nesterov, Adagrad, RMSprop, Adadelta and Adam raced on hard loss "
             "surfaces; what the learning rate, epochs and batch size do; the condition number and "

@@ -18,8 +18,9 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.colors import to_rgba
 from matplotlib.text import Text
+from matplotlib.transforms import ScaledTranslation
 
-__all__ = ["StampedText", "stamped"]
+__all__ = ["StampedText", "stamped", "Readout"]
 
 
 class StampedText(Text):
@@ -97,3 +98,42 @@ def stamped(parent, x: float, y: float, text: str = "", **kwargs) -> StampedText
         artist = StampedText(x, y, text, **kwargs)
     parent.add_artist(artist)
     return artist
+
+
+class Readout:
+    """A value like ``L = 2.25`` in a monospaced font: the ``prefix`` is drawn once with the
+    background, the number one stamp per character place, so each character in each place
+    is drawn once and pasted after that: a number that changes every frame draws no new
+    text. ``(x, y)`` in axes fractions is where the readout begins (``ha="left"``) or ends
+    (``"right"``); ``scene`` is the :class:`~course_utils.scene.Scene` whose moving
+    artists the character places join."""
+
+    ADVANCE = 0.6021  # DejaVu Sans Mono's width of every character, in em
+
+    def __init__(self, scene, ax, x: float, y: float, prefix: str, places: int, ha: str = "left",
+                 **kwargs):
+        kwargs.update(family="DejaVu Sans Mono", transform=ax.transAxes, clip_on=False)
+        step = self.ADVANCE * kwargs.get("fontsize", 10) / 72  # inches
+        start = 0.0 if ha == "left" else -(len(prefix) + places) * step
+        ax.text(x, y, prefix, **dict(kwargs, transform=ax.transAxes + self._shift(ax, start)))
+        self.ha, self.prefix, self.slots = ha, prefix, []
+        for i in range(len(prefix), len(prefix) + places):
+            slot = stamped(ax, x, y, "", **dict(kwargs, transform=ax.transAxes + self._shift(ax, start + i * step)))
+            slot.set_clip_on(False)
+            self.slots.append(scene.moving(slot))
+
+    @staticmethod
+    def _shift(ax, inches: float):
+        return ScaledTranslation(inches, 0, ax.figure.dpi_scale_trans)
+
+    def set_text(self, number: str) -> None:
+        """Show ``number`` after the prefix (left-aligned, or right-aligned with ``ha="right"``)."""
+        if len(number) > len(self.slots):
+            raise ValueError(f"{number!r} is longer than the {len(self.slots)} places of its readout")
+        number = number.ljust(len(self.slots)) if self.ha == "left" else number.rjust(len(self.slots))
+        for slot, char in zip(self.slots, number):
+            slot.set_text(char.strip())
+
+    def get_text(self) -> str:
+        """The prefix and the number, as one string: ``"L = 2.25"``."""
+        return self.prefix + "".join(slot.get_text() or " " for slot in self.slots).strip()

@@ -341,7 +341,7 @@ class PerceptronScene(Scene):
             curve.set_data(np.arange(step + 1), values[:step + 1])
         self.now.set_xdata([step, step])
 
-        learnt, loop = learnt_at(run), cycle(run)
+        learnt = learnt_at(run)
         if learnt is not None:
             status = (f"{gate}, \u03b7 = {lr:g}: learnt after {learnt} updates ({run.corrections} of them "
                       f"corrected a mistake)")
