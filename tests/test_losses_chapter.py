@@ -33,7 +33,8 @@ def test_the_six_panels_values_at_the_middle_of_the_sweep(text):
     scene = LossFunctionsScene(sweep=0.5, target=1)
     shown = [scene.texts[key][0].get_text().split("=")[1].strip() for key in scene.texts]
     assert shown == ["0.25", "0.69", "1.10", "1.00", "0.19", "0.12"]
-    assert "the values are 0.25, 0.69 ($= \\ln 2$), 1.10 ($= \\ln 3$), 1.00, 0.19 and 0.12" in text
+    assert "the values 0.25, 0.69 ($= \\ln 2$), 1.10 ($= \\ln 3$), 1.00, 0.19 and 0.12 (exactly 0.125)" in text
+    assert nn.HuberLoss()(np.array([0.5]), np.array([1.0])) == 0.125
 
 
 def test_the_explorers_numbers(text):
@@ -59,11 +60,19 @@ def test_the_explorers_numbers(text):
 def test_the_outliers_numbers(text):
     lines = {loss: O.fit(loss, 25.0, 1.0) for loss in O.LOSSES}
     assert [f"{lines[k].slope:.2f}" for k in ("MSE", "MAE", "Huber")] == ["0.96", "0.52", "0.53"]
-    assert "the slopes come out as 0.96 for mean squared error, 0.52 for mean absolute error and 0.53 for Huber" in text
+    assert "slopes come out as 0.96 for mean squared error, 0.52 for mean absolute error and 0.53 for Huber" in text
     share = {k: O.shares(k, lines[k], 25.0, 1.0) for k in O.LOSSES}
     top = {k: float(v.max()) for k, v in share.items()}   # the outlier has the largest share
     assert [round(100 * top[k]) for k in ("MSE", "MAE", "Huber")] == [41, 6, 23]
     assert "it has 41 % of the squared error's pull, 6 % of the absolute error's" in text and "23 % of Huber's" in text
+    x, y = (np.ravel(a) for a in O.data(25.0))
+    error = float(lines["MSE"](x[-1]) - y[-1])                  # the outlier is the last point
+    assert x[-1] == O.OUTLIER_X and f"{-error:.1f}" == "16.6" and round(2 * abs(error)) == 33
+    assert "the outlier is 16.6 above the fitted line, so it pulls with 33" in text
+    n = len(x)
+    np.testing.assert_allclose(O.pull("MSE", lines["MSE"], 25.0)[-1], 2 * abs(error) / n)
+    assert O.pull("Huber", lines["Huber"], 25.0, 1.0).max() <= 1.0 / n + 1e-12
+    np.testing.assert_allclose(O.pull("MAE", lines["MAE"], 25.0), 1.0 / n)
     assert f"{O.fit('MSE', -10.0).slope:.2f}" == "0.13" and "at $-10$ the squared error's slope drops to 0.13" in text
     assert f"{O.fit('Huber', 15.0, 10.0).slope:.2f}" == f"{O.fit('MSE', 15.0).slope:.2f}" == "0.73"
     assert "(slope 0.73)" in text
@@ -72,15 +81,20 @@ def test_the_outliers_numbers(text):
 
 
 def test_the_margins_numbers(text):
-    hinge = M.train("hinge").curves["train_loss"]
-    assert int(np.argmax(np.asarray(hinge) == 0)) == 254 and "exactly 0 at epoch 254" in text
-    assert np.all(np.asarray(hinge)[300:] == 0)
+    hinge = np.asarray(M.train("hinge").curves["train_loss"])
+    assert int(np.argmax(hinge == 0)) == 254 and "exactly 0 at epoch 254" in text
+    assert int(np.flatnonzero(hinge > 0).max()) == 275 and "0 for good from epoch 276" in text
+    run = M.train("hinge")
+    moved = max(float(np.abs(run.snapshots[500][k] - run.snapshots[400][k]).max()) for k in run.snapshots[500])
+    assert moved < 1e-6 and "no weight moves by even $10^{-6}$" in text
     ends = {loss: M.margins(loss, M.EPOCHS) for loss in M.LOSSES}
     assert f"{ends['hinge'].min():.2f}" == "1.04" and "ends at 1.04" in text
     assert [f"{M.margins('bce', e).min():.2f}" for e in (250, 500)] == ["2.48", "4.18"]
     assert "2.48 at epoch 250 to 4.18 at epoch 500, four times hinge's" in text
     assert 4 <= ends["bce"].min() / ends["hinge"].min() < 4.5
-    assert int(np.sum(np.abs(ends["mse"]) < 1)) == 17 and "17 of the 30 points" in text
+    assert int(np.sum(np.abs(ends["mse"]) < 1)) == 17 and "17 of the 30 points end inside the band" in text
+    assert int(np.sum((ends["mse"] >= 0.73) & (ends["mse"] < 1))) == 16
+    assert "16 of them close to its edge ($0.73 \\le y s < 1$)" in text
     assert all(np.all(m > 0) for m in ends.values())  # every training point right
 
 
@@ -118,11 +132,29 @@ def test_the_kl_numbers(text):
     assert abs(K.fit("reverse", 5.5).mu) < 0.1 and abs(K.fit("reverse", 5.7).mu) > 2
     assert "Between 5.5 and 5.7 it jumps" in text
 
+    def valleys(d):
+        prof = K.fit("reverse", d).profile
+        return [(K.MUS[i], prof[i]) for i in range(1, len(prof) - 1) if prof[i - 1] > prof[i] < prof[i + 1]]
+    assert len(valleys(4.0)) == 1 and len(valleys(5.0)) == 3
+    assert valleys(5.5)[1][1] < valleys(5.5)[0][1]                # at 5.5 the middle is lower
+    assert valleys(6.0)[0][1] < valleys(6.0)[1][1]                # at 6 the sides are
+    assert "beyond 5.6 the side valleys are the lower ones" in text
+
 
 def test_the_stable_form_numbers(text):
     assert 1 / (1 + math.exp(-40.0)) == 1.0                     # sigma(40) rounds to 1
     assert f"{math.exp(-40.0):.0e}" == "4e-18" and "$\\sigma(40) = 1 - 4 \\cdot 10^{-18}$" in text
-    assert "reports 100, with a gradient of exactly 0" in text
+    assert "which reports 100" in text and "the gradient is exactly 0" in text
+    sigmoid, bce = nn.Sigmoid(), nn.BCELoss()
+    bce(sigmoid(np.array([-40.0])), np.array([1.0]))
+    assert round(-1 / float(sigmoid.backward(bce.backward())[0]), -3) == 235_000
+    assert "about 235,000 times too small" in text
+    model = nn.Sequential(nn.Linear(20, 64, rng=1), nn.ReLU(), nn.Linear(64, 10, rng=2))
+    rng = np.random.default_rng(0)  # the notebook's: its first draws are these
+    x = rng.normal(size=(500, 20))
+    labels = rng.integers(0, 10, size=500)
+    assert f"{nn.CrossEntropyLoss()(10 * model(x), labels):.2f}" == "4.95"
+    assert "the loss is 4.95" in text
     one = nn.KLDivLoss()
     p, q = np.array([0.8, 0.2]), np.array([0.5, 0.5])
     assert one(np.log(q), p) == pytest.approx(one(np.log(q)[None], p[None]) / 2)  # the 1-D trap

@@ -71,8 +71,8 @@ LOSS_TASKS = {
                "side with room to spare", "hinge",
                "one loss is exactly 0 once y·z is at least 1, so examples that are safely right "
                "give no gradient at all."),
-    "distributions": ("making a model's predicted distribution over words match a reference "
-                      "distribution", "kl divergence",
+    "distributions": ("measuring how far a model's distribution over words is from a reference "
+                      "distribution, with 0 exactly when the two are the same", "kl divergence",
                       "the target is itself a distribution, not one class: which loss measures how "
                       "far one distribution is from another?"),
 }
