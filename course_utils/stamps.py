@@ -1,5 +1,6 @@
 """Text drawn once and then pasted as pixels: for scenes whose moving text would cost
-most of a frame.
+most of a frame (:class:`StampedText` for a text that comes back, :class:`StampedLine`
+for a line whose numbers change every frame).
 
 Agg draws text glyph by glyph, about 0.1 ms a character, so a scene whose moving texts
 hold a few hundred characters spends most of a frame on them, even when the same few
@@ -14,13 +15,14 @@ from collections import OrderedDict
 from typing import ClassVar
 
 import numpy as np
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.colors import to_rgba
 from matplotlib.text import Text
-from matplotlib.transforms import ScaledTranslation
+from matplotlib.transforms import IdentityTransform, ScaledTranslation
 
-__all__ = ["StampedText", "stamped", "Readout"]
+__all__ = ["StampedText", "stamped", "StampedLine"]
 
 
 class StampedText(Text):
@@ -100,40 +102,110 @@ def stamped(parent, x: float, y: float, text: str = "", **kwargs) -> StampedText
     return artist
 
 
-class Readout:
-    """A value like ``L = 2.25`` in a monospaced font: the ``prefix`` is drawn once with the
-    background, the number one stamp per character place, so each character in each place
-    is drawn once and pasted after that: a number that changes every frame draws no new
-    text. ``(x, y)`` in axes fractions is where the readout begins (``ha="left"``) or ends
-    (``"right"``); ``scene`` is the :class:`~course_utils.scene.Scene` whose moving
-    artists the character places join."""
+class StampedLine(Artist):
+    """A line of words and numbers that costs almost nothing to redraw when only its
+    numbers change (a moving artist: mark it with ``scene.moving``).
 
-    ADVANCE = 0.6021  # DejaVu Sans Mono's width of every character, in em
+    The words come from a few templates (``{}`` where each number goes): each piece of
+    words is a :class:`StampedText`, drawn once per distinct piece and place. The numbers
+    are monospaced (DejaVu Sans Mono), and each character is one stamp drawn at a fixed
+    place and pasted wherever it goes, on whole pixels: each character is drawn once in
+    all (per look), not once per place, so even the first frames draw almost no text. The
+    pieces follow one another at the widths Agg gives them (whole pixels).
 
-    def __init__(self, scene, ax, x: float, y: float, prefix: str, places: int, ha: str = "left",
-                 **kwargs):
-        kwargs.update(family="DejaVu Sans Mono", transform=ax.transAxes, clip_on=False)
-        step = self.ADVANCE * kwargs.get("fontsize", 10) / 72  # inches
-        start = 0.0 if ha == "left" else -(len(prefix) + places) * step
-        ax.text(x, y, prefix, **dict(kwargs, transform=ax.transAxes + self._shift(ax, start)))
-        self.ha, self.prefix, self.slots = ha, prefix, []
-        for i in range(len(prefix), len(prefix) + places):
-            slot = stamped(ax, x, y, "", **dict(kwargs, transform=ax.transAxes + self._shift(ax, start + i * step)))
-            slot.set_clip_on(False)
-            self.slots.append(scene.moving(slot))
+    ``(x, y)`` is in ``parent``'s coordinates (figure fractions, or data for an Axes)
+    unless ``transform`` says otherwise; ``ha`` says whether the line begins
+    (``"left"``), is centred or ends there; ``pieces`` is how many pieces of words the
+    longest template has (0 for a number alone). The other keywords are the text's
+    (``fontsize``, ``va``, ``color``, ...).
+    """
 
-    @staticmethod
-    def _shift(ax, inches: float):
-        return ScaledTranslation(inches, 0, ax.figure.dpi_scale_trans)
+    MONO = "DejaVu Sans Mono"
+    ORIGIN = 64.0  # where, in pixels, a character is drawn for its stamp
 
-    def set_text(self, number: str) -> None:
-        """Show ``number`` after the prefix (left-aligned, or right-aligned with ``ha="right"``)."""
-        if len(number) > len(self.slots):
-            raise ValueError(f"{number!r} is longer than the {len(self.slots)} places of its readout")
-        number = number.ljust(len(self.slots)) if self.ha == "left" else number.rjust(len(self.slots))
-        for slot, char in zip(self.slots, number):
-            slot.set_text(char.strip())
+    def __init__(self, parent, x: float, y: float, pieces: int = 1, ha: str = "left", **kwargs):
+        super().__init__()
+        fig = parent.figure if isinstance(parent, Axes) else parent
+        self.set_transform(kwargs.pop("transform", parent.transData if isinstance(parent, Axes)
+                                      else parent.transSubfigure))
+        self.set_figure(fig)
+        self.position, self.ha, self.text = (x, y), ha, ""
+        self.words = [StampedText(x, y, "", **kwargs) for _ in range(pieces)]
+        self.glyph = StampedText(self.ORIGIN, self.ORIGIN, "", transform=IdentityTransform(),
+                                 **dict(kwargs, family=self.MONO, ha="left"))
+        for text in (*self.words, self.glyph):
+            text.set_figure(fig)
+        self._chars: list = []  # (offset in pixels, character) of the numbers
+        self._widths: dict = {}  # (text, its look) -> width in pixels
+        self._shifts: dict = {}  # offset in pixels -> the transform of a piece of words there
+        self.set_clip_on(False)
+        parent.add_artist(self)
+
+    def _width(self, text: str, look: StampedText) -> float:
+        key = (text, look is self.glyph)
+        if key not in self._widths:
+            renderer = self.figure.canvas.get_renderer()
+            self._widths[key] = renderer.get_text_width_height_descent(
+                text, look.get_fontproperties(), ismath=False)[0] if text else 0.0
+        return self._widths[key]
+
+    def set_position(self, xy) -> None:
+        """Move the line's anchor (shown at the next :meth:`set`)."""
+        self.position = tuple(xy)
+
+    def set(self, template: str, *numbers: str) -> None:
+        """Show ``template`` with its ``{}`` replaced by ``numbers`` in order."""
+        pieces = template.split("{}")
+        if len(pieces) != len(numbers) + 1:
+            raise ValueError(f"{template!r} has room for {len(pieces) - 1} numbers, not {len(numbers)}")
+        if any(pieces[len(self.words):]):
+            raise ValueError(f"{template!r} has more pieces of words than the line's {len(self.words)}")
+        pitch = self._width("0" * 10, self.glyph) / 10  # every character's advance, in pixels
+        total = sum(self._width(p, w) for w, p in zip(self.words, pieces)) + pitch * sum(map(len, numbers))
+        offset = {"left": 0.0, "center": -round(total / 2), "right": -total}[self.ha]
+        self._chars = []
+        for i, piece in enumerate(pieces):
+            if i < len(self.words):
+                word = self.words[i]
+                shift = self._shifts.get(offset)
+                if shift is None:
+                    shift = self._shifts[offset] = self.get_transform() + ScaledTranslation(
+                        offset / self.figure.dpi, 0, self.figure.dpi_scale_trans)
+                word.set_transform(shift)
+                word.set_position(self.position)
+                word.set_text(piece)
+                offset += self._width(piece, word)
+            for char in numbers[i] if i < len(numbers) else "":
+                if not char.isspace():
+                    self._chars.append((offset, char))
+                offset += pitch
+        for word in self.words[len(pieces):]:
+            word.set_text("")
+        self.text = "".join(p + n for p, n in zip(pieces, (*numbers, "")))
+        self.stale = True
 
     def get_text(self) -> str:
-        """The prefix and the number, as one string: ``"L = 2.25"``."""
-        return self.prefix + "".join(slot.get_text() or " " for slot in self.slots).strip()
+        """The line as one string."""
+        return self.text
+
+    def draw(self, renderer) -> None:
+        if not self.get_visible():
+            return
+        for word in self.words:
+            word.draw(renderer)
+        if self._chars:
+            x, y = self.get_transform().transform(self.position)
+            x, y = np.floor(x + 0.5), np.floor(y + 0.5)  # on whole pixels, as Agg puts text
+            gc = renderer.new_gc()
+            for offset, char in self._chars:
+                self.glyph.set_text(char)
+                if not isinstance(renderer, RendererAgg):  # drawn as text
+                    self.glyph.set_position((x + offset, y))
+                    Text.draw(self.glyph, renderer)
+                    self.glyph.set_position((self.ORIGIN, self.ORIGIN))
+                    continue
+                pixels, x0, y0 = self.glyph.stamp(renderer)
+                if pixels.size:
+                    renderer.draw_image(gc, x + offset + x0 - self.ORIGIN, y + y0 - self.ORIGIN, pixels)
+            gc.restore()
+        self.stale = False

@@ -148,3 +148,17 @@ def subscript(text) -> str:
     """``text`` (a number, or digits with ``+``, ``-`` and ``t``) as subscript characters:
     ``subscript(12)`` is ``"₁₂"`` and ``subscript("t-1")`` is ``"ₜ₋₁"``, for labels like ``h₁₂``."""
     return str(text).translate(_SUBSCRIPTS)
+
+
+def signed(v: float, digits: int = 1) -> str:
+    """A number with its sign, for a label: ``+2.0``, ``−1.5`` (a true minus); never ``−0.0``."""
+    return f"{round(float(v), digits) + 0.0:+.{digits}f}".replace("-", "\u2212")
+
+
+def percent(p: float) -> str:
+    """A probability as a label: ``62%``, ``0.4%`` or ``<0.1%``."""
+    if p >= 0.095:
+        return f"{100 * p:.0f}%"
+    if p >= 0.001:
+        return f"{100 * p:.1f}%"
+    return "<0.1%"

@@ -8,9 +8,12 @@ import warnings
 import numpy as np
 import pytest
 
-from course_utils import nn
+from matplotlib.transforms import IdentityTransform
+
+from course_utils import nn, style
 from course_utils.scenes import cross_entropy as C
 from course_utils.scenes.cross_entropy import CrossEntropyScene
+from course_utils.stamps import StampedLine, StampedText
 
 LOGITS = ("z0", "z1", "z2")
 
@@ -69,6 +72,53 @@ def test_the_formula_line_says_the_numbers():
     sure = scene_at((-4.0, 4.0, -4.0), 1)  # p_dog = 1 - 2e^-8 / (1 + 2e^-8)
     assert f"{reference((-4.0, 4.0, -4.0), 1)[0]:.1e}" == "6.7e-04"
     assert "= \u2212ln 0.9993 = 6.7e\u221204" in sure.formula.get_text()
+
+
+def test_a_line_puts_words_and_numbers_end_to_end_and_draws_each_character_once():
+    fig = style.new_figure((4.0, 1.0))
+    renderer = fig.canvas.get_renderer()
+    line = StampedLine(fig, 0.1, 0.5, pieces=2, fontsize=10, va="center")
+    line.set("L = {} and more", "1.25")
+    assert line.get_text() == "L = 1.25 and more"
+    offsets = [offset for offset, _ in line._chars]
+    pitch = line._width("0", line.glyph)
+    assert pitch == round(pitch) and np.all(np.diff(offsets) == pitch)  # whole pixels, monospaced
+    assert offsets[0] == line._width("L = ", line.words[0])  # the number follows its words
+    after = line.words[1].get_transform().transform(line.words[1].get_position())[0]
+    start = line.get_transform().transform(line.position)[0]
+    assert after - start == offsets[-1] + pitch  # and the words follow the number
+    line.draw(renderer)
+    stamps = len(StampedText._stamps)
+    line.set("L = {} and more", "5.21")  # the same characters, elsewhere
+    line.draw(renderer)
+    assert len(StampedText._stamps) == stamps and line.get_text() == "L = 5.21 and more"
+    with pytest.raises(ValueError, match="room for 1 numbers"):
+        line.set("L = {}", "1", "2")
+    with pytest.raises(ValueError, match="more pieces"):
+        line.set("{} and {} and {}", "1", "2", "3")
+
+
+def test_a_pasted_character_is_the_character_drawn_there():
+    """Each character is drawn once at one place and pasted on whole pixels elsewhere: the
+    same pixels as Agg drawing it there."""
+    drawn = style.new_figure((2.0, 1.0))
+    drawn.text(40, 30, "7", family=StampedLine.MONO, fontsize=10, transform=IdentityTransform())
+    drawn.canvas.draw()
+    pasted = style.new_figure((2.0, 1.0))
+    line = StampedLine(pasted, 40, 30, pieces=0, fontsize=10, transform=IdentityTransform())
+    line.set("{}", "7")
+    pasted.canvas.draw()  # the line is one of the figure's artists
+    a, b = (np.asarray(f.canvas.buffer_rgba()).astype(int) for f in (drawn, pasted))
+    assert (a < 200).any() and np.abs(a - b).max() <= 1
+
+
+def test_a_centred_number_is_centred():
+    scene = CrossEntropyScene()
+    for labels in scene.labels.values():
+        for label in labels:
+            widths = len(label.get_text()) * label._width("0", label.glyph)
+            first = label._chars[0][0]
+            assert abs(first + widths / 2) <= 0.5  # from -width/2 to +width/2 around the bar's middle
 
 
 @pytest.mark.parametrize("level", [-4.0, -1.3, 0.0, 2.0, 4.0])

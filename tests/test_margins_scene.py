@@ -8,8 +8,10 @@ import warnings
 
 import numpy as np
 import pytest
+from matplotlib.colors import to_rgb
+from matplotlib.image import AxesImage
 
-from course_utils import data, nn
+from course_utils import data, nn, style
 from course_utils.nn.training import evaluate
 from course_utils.scenes import margins as M
 from course_utils.scenes.margins import MarginsScene
@@ -171,6 +173,35 @@ def test_the_drawn_regions_lines_and_histograms_are_the_networks(epoch, xy):
         assert float(stats[3].replace("\u2212", "-")) == pytest.approx(m.min(), abs=0.006)
         assert float(stats[0]) == pytest.approx(M.train(loss).curves["train_loss"][epoch], rel=0.01, abs=1e-12)
     assert scene.header.get_text() == f"epoch {epoch} of {M.EPOCHS}"
+
+
+@pytest.mark.parametrize("epoch", [0, 61, M.EPOCHS])
+def test_the_shading_is_pixel_for_pixel_what_imshow_draws(epoch):
+    scene = MarginsScene(step=epoch)
+    renderer = scene.fig.canvas.get_renderer()
+    for loss in LOSSES:
+        image = scene.panels[loss]["image"]
+        ours, x0, y0, _ = image.make_image(renderer)
+        theirs, x1, y1, _ = AxesImage.make_image(image, renderer)  # matplotlib's own resampling
+        assert (x0, y0) == (x1, y1) and np.array_equal(ours, theirs), loss
+
+
+def test_the_pasted_points_are_the_points_drawn():
+    scene = MarginsScene(step=61)
+    pasted = scene.render().astype(int)
+    for artist in scene._movers:
+        if isinstance(artist, M.Pasted):
+            artist.draw = artist.artist.draw  # draw the scatter itself instead
+    drawn = scene.render().astype(int)
+    assert np.abs(pasted - drawn).max() <= 2  # on the points' blended edges
+    # and the points are there, in their class colours
+    x, y = M.points()
+    colours = np.array([to_rgb(c) for c in style.class_colours(y)]) * 255
+    height = pasted.shape[0]
+    for loss in LOSSES:
+        centres = scene.panels[loss]["ax"].transData.transform(x)
+        seen = pasted[(height - centres[:, 1]).astype(int), centres[:, 0].astype(int)]
+        assert np.sum(np.abs(seen - colours).max(axis=1) < 20) >= 25, loss  # a few points overlap
 
 
 def test_a_run_is_seeded():

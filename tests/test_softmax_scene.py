@@ -11,7 +11,7 @@ import ipywidgets
 import numpy as np
 import pytest
 
-from course_utils import chapters, gif
+from course_utils import chapters, gif, style
 from course_utils.scenes import softmax as S
 from course_utils.scenes.softmax import SoftmaxScene
 from course_utils.widgets import interactive
@@ -101,8 +101,8 @@ def test_the_caption_follows_the_state():
 
 
 def test_labels():
-    assert [S._percent(p) for p in (0.6112, 0.0952, 0.0304, 0.0009)] == ["61%", "10%", "3.0%", "<0.1%"]
-    assert [S._signed(v) for v in (2.0, -1.5, -0.04, -0.0, 0.0)] == ["+2.0", "\u22121.5", "+0.0", "+0.0", "+0.0"]
+    assert [style.percent(p) for p in (0.6112, 0.0952, 0.0304, 0.0009)] == ["61%", "10%", "3.0%", "<0.1%"]
+    assert [style.signed(v) for v in (2.0, -1.5, -0.04, -0.0, 0.0)] == ["+2.0", "\u22121.5", "+0.0", "+0.0", "+0.0"]
     assert list(S.largest([1.0, 3.0, 3.0, -1.0])) == [1, 2]
 
 

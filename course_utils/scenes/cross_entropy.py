@@ -36,7 +36,7 @@ from matplotlib.patches import Rectangle
 from .. import nn, style
 from ..nn.functional import softmax
 from ..scene import Param, Scene
-from ..stamps import stamped
+from ..stamps import StampedLine
 
 #: The classes, and one colour each (as in the softmax scene).
 CLASSES = ("cat", "dog", "bird")
@@ -52,18 +52,6 @@ LOSS_MAX = math.log(1 + 2 * math.exp(2 * LOGIT_MAX))
 _BAR = 0.62
 
 
-def _signed(v: float, digits: int = 2) -> str:
-    """``+0.12``, ``\u22120.76``; never ``\u22120.00``."""
-    return f"{round(float(v), digits) + 0.0:+.{digits}f}".replace("-", "\u2212")
-
-
-def _percent(p: float) -> str:
-    """A probability as a bar label: ``62%``, ``0.4%`` or ``<0.1%``."""
-    if p >= 0.095:
-        return f"{100 * p:.0f}%"
-    if p >= 0.001:
-        return f"{100 * p:.1f}%"
-    return "<0.1%"
 
 
 def _probability(p: float) -> str:
@@ -112,8 +100,9 @@ class CrossEntropyScene(Scene):
         fig, moving = self.fig, self.moving
         fig.text(0.012, 0.955, "cross-entropy:  L = \u2212ln p_true,  where p = softmax(z)",
                  fontsize=11, weight="bold", va="top")
-        self.formula = moving(stamped(fig, 0.012, 0.885, "", fontsize=10, va="top"))
-        self.caption = moving(stamped(fig, 0.012, 0.82, "", fontsize=10, va="top"))
+        # the lines of words and numbers: words from a few templates, numbers monospaced
+        self.formula = moving(StampedLine(fig, 0.012, 0.885, pieces=4, fontsize=10, va="top"))
+        self.caption = moving(StampedLine(fig, 0.012, 0.82, pieces=3, fontsize=10, va="top"))
         xs = np.arange(len(CLASSES))
         boxes = {"z": (0.055, 0.15, 0.2, 0.5), "p": (0.31, 0.15, 0.2, 0.5),
                  "L": (0.57, 0.15, 0.15, 0.5), "g": (0.775, 0.15, 0.21, 0.5)}
@@ -151,15 +140,15 @@ class CrossEntropyScene(Scene):
         ax.text(0.4, LN_C + 0.3, "ln 3 \u2248 1.10:\nequal logits,\nan untrained\nclassifier",
                 fontsize=8, va="bottom", ha="left")
         self.loss_bar = moving(ax.add_patch(Rectangle((-0.3, 0), 0.6, 0, color=style.PURPLE, lw=0)))
-        self.loss_label = moving(stamped(ax, 0.0, 0.0, "", ha="center", va="bottom", fontsize=9))
+        self.loss_label = moving(StampedLine(ax, 0.0, 0.0, pieces=0, ha="center", va="bottom", fontsize=9))
 
-        # the numbers: one row at the top of each panel, in fixed places (stamps)
+        # the numbers: one row at the top of each panel, each number centred over its bar (StampedLine)
         self.bars, self.labels = {}, {}
         for key in "zpg":
             ax = self.axes[key]
             self.bars[key] = [moving(ax.add_patch(Rectangle((x - _BAR / 2, 0), _BAR, 0, color=c, lw=0)))
                               for x, c in zip(xs, COLOURS)]
-            self.labels[key] = [moving(stamped(ax, x, rows[key], "", ha="center", va="center", fontsize=9))
+            self.labels[key] = [moving(StampedLine(ax, x, rows[key], pieces=0, ha="center", va="center", fontsize=9))
                                 for x in xs]
 
     def draw_background(self) -> None:
@@ -178,39 +167,42 @@ class CrossEntropyScene(Scene):
     def draw(self) -> None:
         z, t = self.logits(), self.values["target"]
         loss, grad, p = loss_and_gradient(z, t)
-        for key, values, text in (("z", z, lambda v: _signed(v, 1)), ("p", p, _percent), ("g", grad, _signed)):
+        labels = (("z", z, style.signed), ("p", p, style.percent), ("g", grad, lambda v: style.signed(v, 2)))
+        for key, values, text in labels:
             for k, (bar, label) in enumerate(zip(self.bars[key], self.labels[key])):
                 bar.set_y(min(values[k], 0.0))
                 bar.set_height(abs(values[k]))
                 bar.set_edgecolor(style.BLACK)
                 bar.set_linewidth(1.6 if k == t else 0.0)
-                label.set_text(text(values[k]))
+                label.set("{}", text(values[k]))
         self.loss_bar.set_height(loss)
         self.loss_label.set_position((0.0, loss + 0.15))
-        self.loss_label.set_text(f"{loss:.2f}")
-        self.formula.set_text(f"L = \u2212ln p_{CLASSES[t]} = \u2212ln {_probability(p[t])} = {_number(loss)}"
-                              f"        gradient: p \u2212 1 = {_number(grad[t], True)} for {CLASSES[t]}, "
-                              f"p for the others; they add up to 0")
-        self.caption.set_text(self._caption(z, t, loss))
+        self.loss_label.set("{}", f"{loss:.2f}")
+        name = CLASSES[t]
+        self.formula.set(f"L = \u2212ln p_{name} = \u2212ln {{}} = {{}}        gradient: p \u2212 1 = {{}} for "
+                         f"{name}, p for the others; they add up to 0",
+                         _probability(p[t]), _number(loss), _number(grad[t], True))
+        self.caption.set(*self._caption(z, t, loss))
 
     @staticmethod
-    def _caption(z, t: int, loss: float) -> str:
-        """One line on what the picture shows, from the state alone."""
+    def _caption(z, t: int, loss: float) -> tuple[str, ...]:
+        """One line on what the picture shows, from the state alone: a template (``{}``
+        where a number goes) and its numbers."""
         if np.allclose(z, z[0], rtol=0, atol=1e-9):
-            return "all logits equal: every p = 1/3 and L = ln 3 \u2248 1.10, the first loss to expect " \
-                   "from an untrained 3-class network"
+            return ("all logits equal: every p = 1/3 and L = ln 3 \u2248 1.10, the first loss to expect "
+                    "from an untrained 3-class network",)
         others = [k for k in range(len(z)) if k != t]
         rival = max(others, key=lambda k: z[k])
         gap = z[rival] - z[t]
         if gap < -1e-9:
-            return (f"right: {CLASSES[t]} leads by {-gap:.1f}; the larger the lead, the closer L "
-                    f"and the gradient get to 0")
+            return (f"right: {CLASSES[t]} leads by {{}}; the larger the lead, the closer L "
+                    f"and the gradient get to 0", f"{-gap:.1f}")
         if gap <= 1e-9:
-            return f"a tie: {CLASSES[t]} and {CLASSES[rival]} share the largest logit"
+            return (f"a tie: {CLASSES[t]} and {CLASSES[rival]} share the largest logit",)
         if gap >= CONFIDENT_GAP:
-            return (f"confidently wrong: {CLASSES[rival]} leads {CLASSES[t]} by {gap:.1f}, and L = "
-                    f"{loss:.2f} grows about as fast as that gap")
-        return f"wrong: {CLASSES[rival]} leads {CLASSES[t]} by {gap:.1f}"
+            return (f"confidently wrong: {CLASSES[rival]} leads {CLASSES[t]} by {{}}, and L = "
+                    f"{{}} grows about as fast as that gap", f"{gap:.1f}", f"{loss:.2f}")
+        return f"wrong: {CLASSES[rival]} leads {CLASSES[t]} by {{}}", f"{gap:.1f}"
 
     def storyboard(self):
         state = dict(z0=DEFAULT_LOGITS[0], z1=DEFAULT_LOGITS[1], z2=DEFAULT_LOGITS[2], target=DEFAULT_TARGET)

@@ -44,7 +44,7 @@ import numpy as np
 from .. import nn, style
 from ..nn.functional import sigmoid
 from ..scene import Param, Scene
-from ..stamps import Readout, stamped
+from ..stamps import StampedLine, stamped
 
 POINTS = 201  # points per curve
 KL_TARGETS = {1: 0.8, 0: 0.2}  # p₁ of the KL panel's target p = (p₁, 1 − p₁)
@@ -156,8 +156,11 @@ def _place(dot, x: float, y: float, ylim) -> None:
     dot.set_marker(marker)
 
 
-def _dot(ax, colour, zorder=5):
-    return ax.plot([], [], "o", color=colour, ms=7, mec="white", mew=1.2, zorder=zorder, clip_on=False)[0]
+def _dot(ax, colour, ms=7.0):
+    """A dot on a curve. The gradient's dot is the smaller one, drawn on top, so that where
+    the loss and its gradient meet (both 0, say) both stay in sight."""
+    return ax.plot([], [], "o", color=colour, ms=ms, mec="white", mew=1.2, zorder=5 + 7 / ms,
+                   clip_on=False)[0]
 
 
 class LossFunctionsScene(Scene):
@@ -192,10 +195,12 @@ class LossFunctionsScene(Scene):
             self.marks[panel.key] = ax.axvline(0, color=style.GREY, lw=0.9, ls=":", zorder=0)
             self.lines[panel.key] = (ax.plot([], [], color=LOSS_COLOUR, lw=2)[0],
                                      ax.plot([], [], color=GRAD_COLOUR, lw=1.8, ls="--")[0])
-            self.dots[panel.key] = (moving(_dot(ax, LOSS_COLOUR)), moving(_dot(ax, GRAD_COLOUR)))
-            self.texts[panel.key] = (Readout(self, ax, 0.0, 1.03, "L = ", 6, fontsize=9, color=LOSS_COLOUR),
-                                     Readout(self, ax, 1.0, 1.03, f"{panel.grad} = ", 6, ha="right", fontsize=9,
-                                             color=style.TEXT_ORANGE))
+            self.dots[panel.key] = (moving(_dot(ax, LOSS_COLOUR)), moving(_dot(ax, GRAD_COLOUR, ms=5.0)))
+            # the values: monospaced numbers, each character drawn once (StampedLine)
+            self.texts[panel.key] = (
+                moving(StampedLine(ax, 0.0, 1.03, transform=ax.transAxes, fontsize=9, color=LOSS_COLOUR)),
+                moving(StampedLine(ax, 1.0, 1.03, ha="right", transform=ax.transAxes, fontsize=9,
+                                   color=style.TEXT_ORANGE)))
 
     def draw_background(self) -> None:
         target = self.values["target"]
@@ -220,8 +225,8 @@ class LossFunctionsScene(Scene):
             loss, grad = panel.at(x, target)
             _place(self.dots[panel.key][0], x, loss, panel.ylim)
             _place(self.dots[panel.key][1], x, grad, panel.ylim)
-            self.texts[panel.key][0].set_text(_num(loss, 2 if abs(loss) < 9.995 else 1))
-            self.texts[panel.key][1].set_text(_num(grad, 2 if abs(grad) < 9.995 else 1))
+            self.texts[panel.key][0].set("L = {}", _num(loss, 2 if abs(loss) < 9.995 else 1))
+            self.texts[panel.key][1].set(f"{panel.grad} = {{}}", _num(grad, 2 if abs(grad) < 9.995 else 1))
 
     def storyboard(self) -> Iterator[tuple[dict, int]]:
         ends = {0.0: 900, 1.0: 900}
@@ -236,7 +241,9 @@ class LossFunctionsScene(Scene):
 REGRESSION = ("mse", "mae", "huber")
 NAMES = {"mse": "MSE", "mae": "MAE", "huber": "Huber", "bce": "BCE", "hinge": "hinge"}
 X_MAX = 4.0  # the prediction (ŷ or z) spans [−X_MAX, X_MAX]
-_YLIM = {"regression": ((-0.4, 10.5), (-10.5, 10.5)), "classification": ((-1.5, 5.5), (-6.0, 6.0))}
+_YLIM = {"regression": ((-0.4, 10.5), (-10.5, 10.5)), "classification": ((-1.5, 5.5), (-6.0, 6.0)),
+         # MAE's and Huber's gradients never leave [-δ, δ] (δ <= 2): a scale where δ shows
+         "bounded": ((-0.4, 10.5), (-2.6, 2.6))}
 
 
 def explorer_point(loss: str, target: int, delta: float, x: float) -> dict:
@@ -338,7 +345,8 @@ class LossExplorerScene(Scene):
     control_rows = (("loss", "target"), ("prediction", "delta"))
 
     def background_key(self) -> tuple:
-        return ("regression" if self.values["loss"] in REGRESSION else "classification",)
+        loss = self.values["loss"]
+        return ("classification" if loss not in REGRESSION else "regression" if loss == "mse" else "bounded",)
 
     def build(self) -> None:
         fig, moving = self.fig, self.moving
@@ -356,7 +364,7 @@ class LossExplorerScene(Scene):
                                     ax.plot([], [], color=style.GREY, lw=1.3, ls=":")[0]))
             self.main.append(moving(ax.plot([], [], color=LOSS_COLOUR, lw=2.2)[0],
                                     ax.plot([], [], color=GRAD_COLOUR, lw=2.0, ls="--")[0]))
-            self.dots.append(moving(_dot(ax, LOSS_COLOUR), _dot(ax, GRAD_COLOUR)))
+            self.dots.append(moving(_dot(ax, LOSS_COLOUR), _dot(ax, GRAD_COLOUR, ms=5.0)))
         for t in (*self.titles, *self.keys):
             t.set_clip_on(False)
         self.target_line = moving(self.ax[0].axvline(0, color=style.GREY, lw=0.9, ls="--", zorder=0))
@@ -365,9 +373,10 @@ class LossExplorerScene(Scene):
         kind = self.background_key()[0]
         for ax, ylim in zip(self.ax, _YLIM[kind]):
             ax.set_ylim(*ylim)
-        self.ax[1].set_yticks([-10, -5, 0, 5, 10] if kind == "regression" else [-6, -4, -2, 0, 2, 4, 6])
+        self.ax[1].set_yticks({"regression": [-10, -5, 0, 5, 10], "bounded": [-2, -1, 0, 1, 2],
+                               "classification": [-6, -4, -2, 0, 2, 4, 6]}[kind])
         self.ax[0].set_xlim(-X_MAX, X_MAX)
-        if kind == "regression":
+        if kind != "classification":
             self.ax[1].set_xlim(-X_MAX, X_MAX)
             self.ax[0].set_xlabel("prediction ŷ")
             self.ax[1].set_xlabel("prediction ŷ")

@@ -215,6 +215,8 @@ class OutliersScene(Scene):
             self.lines[name].set_data(ends, line(ends))
         self.outlier_mark.set_data([OUTLIER_X], [outlier])
         self.outlier_label.set_y(outlier)
+        # close to the other points the word would sit on them: the legend names the ring
+        self.outlier_label.set_visible(abs(outlier - IN_LINE) > 3)
         outlier_shares = {}
         for name, line in lines.items():
             share = shares(name, line, outlier, delta)

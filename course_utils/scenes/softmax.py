@@ -53,24 +53,12 @@ def weights(logits, temperature: float = 1.0) -> np.ndarray:
     return p / p.max()
 
 
-def _signed(v: float, digits: int = 1) -> str:
-    """``+2.0``, ``\u22121.5``; never ``\u22120.0``."""
-    return f"{round(float(v), digits) + 0.0:+.{digits}f}".replace("-", "\u2212")
-
 
 def largest(logits) -> np.ndarray:
     """The indices of the largest logit (more than one when they tie)."""
     z = np.asarray(logits, dtype=float)
     return np.flatnonzero(np.isclose(z, z.max(), rtol=0, atol=1e-9))
 
-
-def _percent(p: float) -> str:
-    """A probability as a label: ``62%``, ``0.4%`` or ``<0.1%``."""
-    if p >= 0.095:
-        return f"{100 * p:.0f}%"
-    if p >= 0.001:
-        return f"{100 * p:.1f}%"
-    return "<0.1%"
 
 
 class SoftmaxScene(Scene):
@@ -142,10 +130,10 @@ class SoftmaxScene(Scene):
         for k, (bar, label) in enumerate(zip(self.bars["z"], self.labels["z"])):
             bar.set_y(min(z[k], 0.0))
             bar.set_height(abs(z[k]))
-            label.set_text(_signed(z[k]))
+            label.set_text(style.signed(z[k]))
         self.gap_line.set_data([-0.6, len(CLASSES) - 0.4], [z.max()] * 2)
         for bars, labels, values, text in ((self.bars["w"], self.labels["w"], w, lambda x: f"{x:.2f}"),
-                                           (self.bars["p"], self.labels["p"], p, _percent)):
+                                           (self.bars["p"], self.labels["p"], p, style.percent)):
             for k, (bar, label) in enumerate(zip(bars, labels)):
                 bar.set_height(values[k])
                 label.set_text(text(values[k]))
@@ -174,7 +162,7 @@ class SoftmaxScene(Scene):
             return f"{temp}, hot: large T shrinks every gap, so every class gets close to 1/{len(CLASSES)}"
         words = f"{temp}: {gets} the most, but not all"
         if shift != 0:
-            words += f"; {_signed(shift)} on every logit changes no probability"
+            words += f"; {style.signed(shift)} on every logit changes no probability"
         return words
 
     def storyboard(self):
