@@ -69,7 +69,7 @@ CHAPTERS = (
             "mean squared error, Huber, binary and categorical cross-entropy, hinge and KL "
             "divergence with their gradients; outliers against Huber, margins against "
             "probabilities, the two directions of KL",
-            ("loss_functions:LossFunctionsScene", "loss_functions:LossExplorerScene",
+            ("loss_functions:LossFunctionsScene", "loss_explorer:LossExplorerScene",
              "outliers:OutliersScene", "margins:MarginsScene", "cross_entropy:CrossEntropyScene",
              "kl_directions:KLDirectionsScene"), "losses", "prediction (sweep)"),
     Chapter("07", "07_optimizers", "Optimizers and the training process",

@@ -13,8 +13,10 @@ import numpy as np
 import pytest
 
 from course_utils import gif, nn
+from course_utils.scenes import loss_explorer as LE
 from course_utils.scenes import loss_functions as LF
-from course_utils.scenes.loss_functions import LossExplorerScene, LossFunctionsScene
+from course_utils.scenes.loss_explorer import LossExplorerScene
+from course_utils.scenes.loss_functions import LossFunctionsScene
 from course_utils.widgets import interactive
 
 SCENES = (LossFunctionsScene, LossExplorerScene)
@@ -213,7 +215,7 @@ def test_numbers_the_chapter_can_quote():
     assert LF.bce_at(0.1, 1)[0] == pytest.approx(2.303, abs=5e-4)
     assert LF.bce_at(0.01, 1) == pytest.approx((4.605, -100.0), abs=5e-4)
     # ... but on the logit BCE's gradient σ(z) − y never exceeds 1 in size
-    point = LF.explorer_point("bce", 1, 1.0, -LF.X_MAX)
+    point = LE.explorer_point("bce", 1, 1.0, -LE.X_MAX)
     assert point["grad"] == pytest.approx(sig(-4) - 1, abs=1e-12) and -1 < point["grad"] < -0.98
     # 5 away from the target (ŷ = −4, y = 1): MSE 25 with gradient −10, MAE 5 with −1, Huber 4.5 with −1
     assert LF.mse_at(-4.0, 1) == pytest.approx((25.0, -10.0), abs=1e-12)
@@ -268,7 +270,7 @@ def test_explorer_regression_curves_are_the_engines_and_the_closed_forms(loss, d
     x, loss_y = drawn(scene.main[0][0])
     x2, grad_y = drawn(scene.main[1][1])
     np.testing.assert_array_equal(x, x2)
-    assert x[0] == -LF.X_MAX and x[-1] == LF.X_MAX
+    assert x[0] == -LE.X_MAX and x[-1] == LE.X_MAX
     np.testing.assert_allclose(loss_y, [engine_loss(loss, v, target, delta) for v in x], atol=1e-12, rtol=0)
     np.testing.assert_allclose(grad_y, [engine_gradient(loss, v, target, delta) for v in x], atol=1e-12, rtol=0)
     np.testing.assert_allclose(loss_y, [forms[loss][0](v, target) for v in x], atol=1e-12)
@@ -277,7 +279,7 @@ def test_explorer_regression_curves_are_the_engines_and_the_closed_forms(loss, d
     np.testing.assert_allclose(grad_y[smooth], [finite_difference(loss, x[i], target, delta) for i in smooth],
                                atol=1e-5)
     # the other two regression losses, thin and grey, are the engine's too
-    others = [k for k in LF.REGRESSION if k != loss]
+    others = [k for k in LE.REGRESSION if k != loss]
     for k, line_l, line_g in zip(others, scene.grey[0], scene.grey[1]):
         gx, gl = drawn(line_l)
         np.testing.assert_allclose(gl, [engine_loss(k, v, target, delta) for v in gx], atol=1e-12)
@@ -345,7 +347,7 @@ def test_the_captions_say_the_examples_of_the_chapter():
     assert first.startswith("BCE 2.31 = \u2212ln 0.0998")
     assert second == (f"gradient dL/dz = \u2212{1 - q:.2f}: raising z lowers the loss; against p, "
                       f"dL/dp = \u2212{1 / q:.2f}")
-    assert note == LF.NOTES["bce"]
+    assert note == LE.NOTES["bce"]
 
 
 @pytest.mark.parametrize("loss, target, prediction, delta", [
@@ -355,10 +357,10 @@ def test_the_captions_say_the_examples_of_the_chapter():
     ("hinge", 1, -2.5, 1.0), ("hinge", 0, 0.4, 1.0), ("hinge", 0, -3.1, 1.0)])
 def test_the_captions_numbers_are_the_closed_forms(loss, target, prediction, delta):
     first, second, note = caption(loss=loss, target=target, prediction=prediction, delta=delta)
-    assert note == LF.NOTES[loss]
+    assert note == LE.NOTES[loss]
     label = 1 if target else -1
     d = abs(prediction - target)
-    if loss in LF.REGRESSION:
+    if loss in LE.REGRESSION:
         value = {"mse": mse, "mae": mae, "huber": lambda x, y: huber(x, y, delta)}[loss](prediction, target)
         grad = {"mse": 2 * (prediction - target), "mae": float(np.sign(prediction - target)),
                 "huber": max(-delta, min(delta, prediction - target))}[loss]
@@ -402,7 +404,7 @@ def test_the_explorer_dots_sit_on_the_curves():
     assert scene.dots[1][0].get_xydata()[0] == pytest.approx([p, bce(p, 0)], abs=1e-12)
     assert scene.dots[1][1].get_xydata()[0] == pytest.approx([p, 1 / (1 - p)], abs=1e-9)
     scene.set(loss="mse", target=1, prediction=-4.0)  # MSE 25, off the scale: a triangle on the top edge
-    assert scene.dots[0][0].get_xydata()[0] == pytest.approx([-4.0, LF._YLIM["regression"][0][1]])
+    assert scene.dots[0][0].get_xydata()[0] == pytest.approx([-4.0, LE._YLIM["regression"][0][1]])
     assert scene.dots[0][0].get_marker() == "^"
     assert scene.dots[1][1].get_xydata()[0] == pytest.approx([-4.0, -10.0]) and scene.dots[1][1].get_marker() == "o"
 
@@ -448,7 +450,7 @@ def test_bad_values_are_refused_and_the_picture_stays(cls, bad):
         scene.set(**bad)
     assert scene.values == values and np.array_equal(scene.render(), before)
     with pytest.raises(ValueError, match="unknown loss"):
-        LF.explorer_point("l2", 1, 1.0, 0.0)
+        LE.explorer_point("l2", 1, 1.0, 0.0)
 
 
 def test_widget_controls():
@@ -472,7 +474,7 @@ def test_storyboards_sweep_there_and_back_and_the_gifs_are_fresh_small_and_loop(
         assert sweeps[0] == 0.0 and sweeps[:top + 1] == sorted(sweeps[:top + 1])
         assert sweeps[top:] == sorted(sweeps[top:], reverse=True) and len(sweeps) > 2 * top - 2
     visits = [changes for changes, _ in LossExplorerScene().storyboard()]
-    assert {f["loss"] for f in visits} == set(LF.NAMES)
+    assert {f["loss"] for f in visits} == set(LE.NAMES)
     assert min(f["prediction"] for f in visits) <= -3 and max(f["prediction"] for f in visits) >= 3
     for cls in SCENES:
         assert not gif.is_stale(cls), f"imgs/{cls.gif_name}.gif is stale"
