@@ -53,12 +53,14 @@ def explorer_point(loss: str, target: int, delta: float, x: float) -> dict:
     return dict(loss=value, grad=grad, p=p, loss_p=loss_p, grad_p=grad_p)
 
 
-@functools.lru_cache(maxsize=128)
 def explorer_curves(loss: str, target: int, delta: float = 1.0) -> dict:
     """:func:`explorer_point` at ``2 POINTS − 1`` values of ``x`` from −X_MAX to X_MAX: a dict
-    of arrays, ``x`` among them."""
-    if loss != "huber":
-        delta = 1.0  # only Huber has a δ: one cached curve for every δ
+    of arrays, ``x`` among them (read only; cached)."""
+    return _curves(loss, target, delta if loss == "huber" else 1.0)  # only Huber has a δ
+
+
+@functools.lru_cache(maxsize=128)
+def _curves(loss: str, target: int, delta: float) -> dict:
     x = np.linspace(-X_MAX, X_MAX, 2 * POINTS - 1)
     rows = [explorer_point(loss, target, delta, v) for v in x]
     out = {name: np.array([r[name] for r in rows]) for name in rows[0]}
