@@ -226,3 +226,14 @@ def test_second_backward_counts_each_path_once():
     assert a.grad == 5.0
     loss.backward()
     assert a.grad == 10.0
+
+
+def test_exp_says_when_it_overflows_and_tanh_sigmoid_never_do():
+    assert Value(709.0).exp().data == pytest.approx(math.exp(709.0))
+    with pytest.raises(OverflowError, match="larger than the largest float"):
+        Value(710.0).exp()
+    for x in (-1000.0, 1000.0):
+        t, s = Value(x).tanh(), Value(x).sigmoid()
+        assert t.data == math.copysign(1.0, x) and s.data == (1.0 if x > 0 else 0.0)
+        t.backward()
+        s.backward()

@@ -160,8 +160,15 @@ class Value:
         return Value(x if x > 0 else 0.0, (self,), "relu", (1.0 if x > 0 else 0.0,))
 
     def exp(self):
-        """``e^x``; derivative ``e^x``."""
-        e = math.exp(self.data)
+        """``e^x``; derivative ``e^x``. Above x = 709.78, e^x is larger than the largest
+        float: an OverflowError then says so (``math.exp`` would only say "math range
+        error"). For a sigmoid or a tanh use the methods, which never overflow."""
+        try:
+            e = math.exp(self.data)
+        except OverflowError:
+            raise OverflowError(f"exp({self.data:g}) is larger than the largest float (about "
+                                f"1.8e308): e^x overflows once x > 709.78. Use .sigmoid() or "
+                                f".tanh(), which never overflow, or keep x smaller") from None
         return Value(e, (self,), "exp", (e,))
 
     def log(self):
