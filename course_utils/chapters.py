@@ -65,6 +65,11 @@ CHAPTERS = (
             ("rnn_unrolled:RNNUnrolledScene", "rnn_steps:RNNStepsScene", "lstm_cell:LSTMCellScene",
              "lstm_gates:LSTMGatesScene", "gradient_through_time:GradientThroughTimeScene",
              "memory:MemoryScene", "next_character:NextCharacterScene"), "recurrent", "time step"),
+    Chapter("05", "05_backpropagation", "Backpropagation",
+            "the computation graph filled with values, then with gradients node by node; the "
+            "chain rule, checked by finite differences; the same rule for whole layers; why "
+            "gradients vanish through depth",
+            ("backprop:BackpropScene", "gradient_depth:GradientDepthScene"), "backprop", "step"),
     Chapter("06", "06_loss_functions", "Loss functions",
             "mean squared error, Huber, binary and categorical cross-entropy, hinge and KL "
             "divergence with their gradients; outliers against Huber, margins against "

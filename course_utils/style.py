@@ -162,3 +162,13 @@ def percent(p: float) -> str:
     if p >= 0.001:
         return f"{100 * p:.1f}%"
     return "<0.1%"
+
+
+def png(fig: Figure) -> bytes:
+    """``fig`` as PNG bytes, to show a figure made here in a notebook:
+    ``IPython.display.Image(style.png(fig))``."""
+    import io
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=DPI)
+    return buffer.getvalue()
