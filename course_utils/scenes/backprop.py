@@ -67,7 +67,8 @@ def _operand(v: float, first: bool) -> str:
 _RULES = {  # op -> (words after "∂p/∂c = " for child 0, for child 1)
     "*": ("{other}: a product's derivative is the other factor",) * 2,
     "+": ("1: a sum passes the gradient on unchanged",) * 2,
-    "-": ("1: a difference passes it on to the first term", "\u22121: and with its sign flipped to the second"),
+    "-": ("1: a difference passes the gradient on unchanged to its first term",
+          "\u22121: a difference passes the gradient to its second term with its sign flipped"),
     "tanh": ("1 \u2212 {p}\u00b2: the slope of tanh",),
     "**2": ("2{c}: the slope of a square",),
 }
@@ -99,11 +100,16 @@ def backward_caption(node: Value, user: Value | None) -> tuple[str, tuple[str, .
     c, p = node.label, user.label
     k = user.children.index(node)
     local = user.local_grads[k]
-    template = f"\u2202L/\u2202{c} = \u2202L/\u2202{p} \u00b7 \u2202{p}/\u2202{c} = {{}} \u00d7 {{}} = {{}}"
+    shown = (number(user.grad), _operand(local, False), number(node.grad))
+    # the factors are rounded: "≈" where their product, rounded, is not the result shown
+    factors = [float(t.strip("()").replace("\u2212", "-")) for t in shown[:2]]
+    equal = "=" if number(factors[0] * factors[1]) == shown[2] else "\u2248"
+    template = (f"\u2202L/\u2202{c} = \u2202L/\u2202{p} \u00b7 \u2202{p}/\u2202{c} = {{}} \u00d7 {{}} "
+                f"{equal} {{}}")
     rules = _RULES[user.op]
     other = user.children[1 - k].label if user.op == "*" else ""
     rule = f"local derivative \u2202{p}/\u2202{c} = " + rules[min(k, len(rules) - 1)].format(other=other, p=p, c=c)
-    return template, (number(user.grad), _operand(local, False), number(node.grad)), rule
+    return template, shown, rule
 
 
 class BackpropScene(Scene):
