@@ -125,24 +125,15 @@ def engine_mlp(name, x, y):
 
 def engine_workloads(arrays):
     steps = {name: engine_mlp(name, *arrays[name])[0] for name in MLPS}
-    x5, g5 = arrays["W5"]
-    lstm = nn.LSTM(8, 32, rng=0)
+    def recurrent_step(layer, x, g):
+        def step():
+            layer.zero_grad()
+            layer(x)
+            layer.backward(g)
+        return step
 
-    def lstm_step():
-        lstm.zero_grad()
-        lstm(x5)
-        lstm.backward(g5)
-
-    x7, g7 = arrays["W7"]
-    rnn = nn.RNN(8, 32, rng=0)
-
-    def rnn_step():
-        rnn.zero_grad()
-        rnn(x7)
-        rnn.backward(g7)
-
-    steps.update(W4=engine_conv(*arrays["W4"])[0], W5=lstm_step,
-                 W6=engine_cnn(*arrays["W6"])[0], W7=rnn_step)
+    steps.update(W4=engine_conv(*arrays["W4"])[0], W5=recurrent_step(nn.LSTM(8, 32, rng=0), *arrays["W5"]),
+                 W6=engine_cnn(*arrays["W6"])[0], W7=recurrent_step(nn.RNN(8, 32, rng=0), *arrays["W7"]))
     return steps
 
 
