@@ -191,7 +191,8 @@ def record(model: Module, loss_fn, optimizer, x, y, *, epochs: int, at: Iterable
     for the losses ``fit`` measures accuracy for). ``batch_size`` defaults to the whole
     data set (full-batch training); ``verbose=1`` prints ``fit``'s progress lines (with
     the validation loss and accuracy when there is validation data); the other options
-    go to ``fit``.
+    go to ``fit``. Callbacks given (``callbacks=[EarlyStopping()]``, say) are called after
+    the recording, and ``fit`` then measures the validation data too, for them to read.
     """
     x, y = np.asarray(x), np.asarray(y)
     recorder = Recorder(model, at, unit)
@@ -211,7 +212,8 @@ def record(model: Module, loss_fn, optimizer, x, y, *, epochs: int, at: Iterable
         recorder.snapshot(0)
         history = fit(model, loss_fn, optimizer, x, y, epochs=epochs,
                       batch_size=len(x) if batch_size is None else batch_size, shuffle=shuffle,
-                      rng=rng, verbose=verbose, validation_data=validation_data if verbose else None,
+                      rng=rng, verbose=verbose,
+                      validation_data=validation_data if verbose or extra else None,
                       callbacks=[_FitHook(recorder, measure, shuffle), *extra], **fit_options)
     data = {"x": x, "y": y}
     if validation_data is not None:

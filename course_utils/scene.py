@@ -44,6 +44,10 @@ class Param:
     (:meth:`parsed`): it raises a ValueError in plain words for text it cannot read
     (``"give nine numbers separated by spaces; got 8"``), and :meth:`validate` passes
     that on with the parameter's label in front.
+
+    ``slider=True`` shows a choice of numbers as a slider over its options (in order)
+    instead of a dropdown: for a strength whose stops include 0, which a logarithmic
+    range cannot.
     """
 
     name: str
@@ -57,6 +61,7 @@ class Param:
     log: bool = False
     text: bool = False
     parse: Callable[[str], Any] | None = None
+    slider: bool = False
 
     def __post_init__(self):
         if self.text:
@@ -64,6 +69,8 @@ class Param:
                 raise ValueError(f"{self.name}: a text parameter takes no range or options")
             self.validate(self.default)
             return
+        if self.slider and not self.options:
+            raise ValueError(f"{self.name}: slider=True is for a choice: give options")
         if self.log and (self.options or self.integer or self.low is None or self.low <= 0):
             raise ValueError(f"{self.name}: a logarithmic range needs low > 0 (and no options)")
         if self.options:

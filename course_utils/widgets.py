@@ -60,6 +60,9 @@ def control(param: Param) -> w.ValueWidget:
         options = [(f"{v:g}", v) for v in ladder]
         common.update(value=nearest(ladder, param.default), options=options)
         return w.SelectionSlider(**common)
+    if param.options and param.slider:
+        options = [o if isinstance(o, tuple) else (f"{o:g}", o) for o in param.options]
+        return w.SelectionSlider(**common, options=options)
     if param.options:
         options = [o if isinstance(o, tuple) else (str(o), o) for o in param.options]
         return w.Dropdown(options=options, value=param.default, description=label,

@@ -255,6 +255,24 @@ def test_record_passes_callbacks_on_to_fit():
     assert run.moments == (0, 2, 3) and run.curves["train_loss"].shape == (4,)
 
 
+def test_record_lets_early_stopping_watch_the_validation_loss():
+    """EarlyStopping reads ``history.val_loss``: ``record`` has ``fit`` measure it when a
+    callback is given, and the stop matches the recorded validation curve."""
+    from course_utils.nn.regularization import EarlyStopping
+
+    gen = np.random.default_rng(0)
+    x, x_val = gen.normal(size=(12, 1)), gen.normal(size=(50, 1))
+    y, y_val = x + gen.normal(size=x.shape), x_val + gen.normal(size=x_val.shape)
+    model = models.mlp([1, 16, 1], "tanh", rng=1)
+    stopper = EarlyStopping(patience=5)
+    run = runs.record(model, nn.MSELoss(), optim.Adam(model.parameters(), lr=0.05), x, y,
+                      epochs=400, at=(0,), validation_data=(x_val, y_val), callbacks=[stopper])
+    val = run.curves["val_loss"]
+    assert stopper.stopped_epoch == len(val) - 1 < 400
+    assert stopper.best_epoch == int(np.argmin(val[1:])) + 1
+    assert stopper.best_loss == pytest.approx(val.min(), rel=1e-12)
+
+
 # ----------------------------------------------------------------------------- at() and orders
 
 

@@ -2,6 +2,7 @@
 
 import ipywidgets as w
 import numpy as np
+import pytest
 
 from course_utils.scene import Param
 from course_utils.widgets import interactive
@@ -89,6 +90,21 @@ def test_log_and_switch_parameters_get_their_own_controls():
     ui.scene.set(lr=0.31)  # between two stops: the slider shows the nearest
     ui._sync_controls()
     assert lr.value == 0.3
+
+
+class Strength(Dot):
+    params = Dot.params + (Param("strength", 0.01, options=(0.0, 0.001, 0.01, 0.1), slider=True),)
+
+
+def test_a_choice_of_numbers_can_be_a_slider_over_its_options():
+    ui = interactive(Strength())
+    control = ui.controls["strength"]
+    assert isinstance(control, w.SelectionSlider)
+    assert [label for label, _ in control.options] == ["0", "0.001", "0.01", "0.1"]
+    control.value = 0.0
+    assert ui.scene.values["strength"] == 0.0
+    with pytest.raises(ValueError, match="slider=True is for a choice"):
+        Param("s", 0.1, 0.0, 1.0, slider=True)
 
 
 def test_controls_follow_linked_values_and_play_follows_the_run():
