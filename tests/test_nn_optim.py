@@ -29,7 +29,7 @@ class P:
         self.grad = np.zeros_like(self.data)
 
 
-NAMES = ["SGD", "Adam", "Adagrad", "RMSprop", "Adadelta"]
+NAMES = ["SGD", "Adam", "AdamW", "Adagrad", "RMSprop", "Adadelta"]
 OPTIMIZERS = {name: getattr(optim, name) for name in NAMES}
 
 
@@ -400,7 +400,7 @@ def test_step_names_a_gradient_of_the_wrong_shape():
 
 def test_optimizers_race_on_a_2d_surface():
     # f(x, y) = x^2 + 10 y^2: every optimizer should get closer to the minimum at 0.
-    settings = {"SGD": dict(lr=0.05, momentum=0.5), "Adam": dict(lr=0.1),
+    settings = {"SGD": dict(lr=0.05, momentum=0.5), "Adam": dict(lr=0.1), "AdamW": dict(lr=0.1),
                 "Adagrad": dict(lr=0.5), "RMSprop": dict(lr=0.05), "Adadelta": dict(lr=1.0)}
     for name, cls in OPTIMIZERS.items():
         param = P([1.5, 1.0])
@@ -415,3 +415,26 @@ def test_optimizers_race_on_a_2d_surface():
 def test_module_has_no_matplotlib_import():
     source = inspect.getsource(optim)
     assert "matplotlib" not in source
+
+
+def test_adamw_shrinks_every_weight_by_the_same_fraction_and_adam_does_not():
+    """With no gradient from the data, AdamW's decoupled decay multiplies every weight by
+    (1 - lr * weight_decay) per step, whatever its size; Adam's L2 term is divided by
+    its own RMS, so each weight moves by about lr per step instead (Loshchilov & Hutter)."""
+    start = np.array([3.0, 0.01])
+    lr, decay, steps = 0.01, 0.1, 20
+    decoupled, coupled = P(start), P(start)
+    opt_w = optim.AdamW([decoupled], lr=lr, weight_decay=decay)
+    opt_a = optim.Adam([coupled], lr=lr, weight_decay=decay)
+    for _ in range(steps):
+        for p_, opt in ((decoupled, opt_w), (coupled, opt_a)):
+            p_.grad = np.zeros(2)
+            opt.step()
+    assert np.allclose(decoupled.data, start * (1 - lr * decay) ** steps, rtol=1e-12)
+    assert coupled.data[0] == pytest.approx(3.0 - steps * lr, abs=2e-3)  # m_hat/sqrt(v_hat) near 1
+    assert abs(coupled.data[1]) < 0.01  # the small weight is pushed through 0 and back
+
+
+def test_adamw_defaults_are_torchs():
+    opt = optim.AdamW([P([1.0])])
+    assert (opt.lr, opt.betas, opt.eps, opt.weight_decay, opt.amsgrad) == (1e-3, (0.9, 0.999), 1e-8, 1e-2, False)

@@ -1,7 +1,7 @@
 """Optimizers: the rules that turn gradients into weight updates.
 
 The classes have the names, argument orders and defaults of ``torch.optim``
-(``SGD``, ``Adam``, ``Adagrad``, ``RMSprop``, ``Adadelta``). Each holds a list of
+(``SGD``, ``Adam``, ``AdamW``, ``Adagrad``, ``RMSprop``, ``Adadelta``). Each holds a list of
 ``Parameter`` objects (each with ``.data`` and ``.grad``) and one state dict per
 parameter. The base class :class:`Optimizer` does what all of them share: it
 checks the arguments, skips parameters without a gradient, adds weight decay to
@@ -27,7 +27,7 @@ import math
 
 import numpy as np
 
-__all__ = ["Optimizer", "SGD", "Adam", "Adagrad", "RMSprop", "Adadelta", "lr_scheduler"]
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "Adagrad", "RMSprop", "Adadelta", "lr_scheduler"]
 
 
 def _check_number(name, value, why, *, low=0.0, high=None, high_inclusive=False):
@@ -63,10 +63,14 @@ class Optimizer:
     A subclass checks its other hyperparameters, creates its buffers in
     ``_init_state(state, param)`` and writes its rule in ``_update(param, g, state)``,
     which updates the array ``param`` in place from ``g = grad + weight_decay * param``;
-    ``state["step"]`` is then ``t``.
+    ``state["step"]`` is then ``t``. A subclass with ``decoupled_weight_decay = True``
+    (``AdamW``) instead shrinks the parameter, ``param *= 1 - lr * weight_decay``, and
+    passes ``g = grad``.
 
     ``optimizer.state[i]`` is the state dict of ``optimizer.params[i]``.
     """
+
+    decoupled_weight_decay = False
 
     def __init__(self, params, **hyperparameters):
         if hasattr(params, "data") and hasattr(params, "grad"):
@@ -121,7 +125,11 @@ class Optimizer:
                 state["step"] = 0
                 self._init_state(state, param)
             state["step"] += 1
-            g = grad + weight_decay * param if weight_decay != 0 else grad
+            if weight_decay != 0 and self.decoupled_weight_decay:
+                param *= 1 - self.lr * weight_decay
+                g = grad
+            else:
+                g = grad + weight_decay * param if weight_decay != 0 else grad
             self._update(param, g, state)
         return loss
 
@@ -195,8 +203,8 @@ class Adam(Optimizer):
         theta = theta - lr * m_hat / (sqrt(v_hat) + eps)
 
     ``eps`` is added *after* the square root. Weight decay here is the classic L2
-    term added to the gradient (decoupled weight decay is PyTorch's ``AdamW``,
-    not implemented in the course). ``state`` holds ``step``, ``exp_avg`` (m),
+    term added to the gradient, so it is divided by ``sqrt(v_hat)`` like the rest of
+    the gradient; :class:`AdamW` decouples it. ``state`` holds ``step``, ``exp_avg`` (m),
     ``exp_avg_sq`` (v) and, with amsgrad, ``max_exp_avg_sq`` (v_max).
     """
 
@@ -233,6 +241,30 @@ class Adam(Optimizer):
         m_hat = m / (1 - beta1 ** t)
         v_hat = v / (1 - beta2 ** t)
         param -= lr * m_hat / (np.sqrt(v_hat) + eps)
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter, "Decoupled Weight Decay
+    Regularization", 2019).
+
+    ``AdamW(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False)``,
+    as ``torch.optim.AdamW`` (note the default decay, 0.01)::
+
+        theta = theta * (1 - lr * weight_decay)      shrink every weight, first
+        then Adam's rule with g = grad               (no decay term in g)
+
+    In :class:`Adam`, ``weight_decay * theta`` joins the gradient and is divided by
+    ``sqrt(v_hat)`` with it: a weight whose gradients are large is hardly pulled towards
+    0. Here every weight shrinks by the same fraction each step, as with plain SGD's
+    weight decay.
+    """
+
+    decoupled_weight_decay = True
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,
+                 amsgrad=False):
+        super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                         amsgrad=amsgrad)
 
 
 class Adagrad(Optimizer):
