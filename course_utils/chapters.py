@@ -86,6 +86,14 @@ CHAPTERS = (
              "schedules:ScheduleScene"),
             "optimizers",
             "updates in the race"),
+    Chapter("08", "08_regularization", "Regularization",
+            "a network that learns the noise, and four fixes measured on it: L1 and L2 penalties "
+            "(and why L1 gives zeros), dropout, early stopping, and data augmentation on real "
+            "handwritten digits",
+            ("penalties:PenaltyScene", "dropout:DropoutScene", "dropout_effect:DropoutEffectScene",
+             "early_stopping:EarlyStoppingScene", "augmentation:AugmentationScene",
+             "regularizers:RegularizersScene"),
+            "regularization", "strength \u03bb"),
 )
 
 

@@ -66,10 +66,11 @@ def network(dropout: float = 0.0) -> nn.Sequential:
     """The too-big network, ``2-32-32-1`` with tanh, seeded; with ``dropout > 0`` an
     ``nn.Dropout(dropout)`` follows each hidden activation (the same start weights)."""
     modules = []
+    masks = np.random.default_rng(DROPOUT_SEED)  # one stream: each layer its own masks
     for module in models.mlp(SIZES, ACTIVATION, rng=INIT_SEED):
         modules.append(module)
         if dropout > 0 and not isinstance(module, nn.Linear):
-            modules.append(nn.Dropout(dropout, rng=DROPOUT_SEED))
+            modules.append(nn.Dropout(dropout, rng=masks))
     return nn.Sequential(*modules)
 
 

@@ -40,6 +40,10 @@ DIVERGING = LinearSegmentedColormap.from_list("course_diverging", [NEGATIVE, "#F
 #: Two-class map for predicted probabilities: vermillion (class 0) to blue (class 1).
 CLASSES = LinearSegmentedColormap.from_list("course_classes", ["#F4B48A", "#FFFFFF", "#8CC3E6"])
 
+#: The two-class map in ten flat steps, for a decision region: clear levels (the 0.5 level
+#: reads as a white band) and few colours, so frames stay small.
+REGION = CLASSES.resampled(10)
+
 #: Ink on paper, for images of digits: 0 is white, 1 is black.
 INK = LinearSegmentedColormap.from_list("course_ink", ["#FFFFFF", BLACK])
 #: How strongly a unit responds (0 and up): white to blue. The gaps of a mosaic are light grey.

@@ -87,3 +87,23 @@ def test_bad_strength_keeps_the_picture():
     with pytest.raises(ValueError, match="strength must be one of"):
         scene.set(strength=0.02)
     assert np.array_equal(scene.render(), before)
+
+
+def test_where_l1_reaches_the_axis_and_the_origin():
+    """The strengths the chapter names. On the axis w2 = 0, L1's optimum has
+    w1 = a1 + (H12 a2 - lam) / H11, and w2 = 0 stays optimal while |dL/dw2| <= lam there:
+    H22 a2 - H12 (H12 a2 - lam) / H11 <= lam. Both give lam = 0.0175 here; w1 reaches 0
+    at lam = H11 a1 + H12 a2 = 0.0725."""
+    (h11, h12), (_, h22) = P.H
+    a1, a2 = P.A
+    on_axis = (h22 * a2 - h12 * h12 * a2 / h11) / (1 - h12 / h11)
+    at_origin = h11 * a1 + h12 * a2
+    def first_zero(index):
+        low, high = 1e-4, 0.2
+        for _ in range(60):  # bisection on "that weight is exactly 0"
+            mid = (low + high) / 2
+            low, high = (low, mid) if P.l1_optimum(mid)[index] == 0 else (mid, high)
+        return high
+    assert first_zero(1) == pytest.approx(on_axis, abs=1e-9) == pytest.approx(0.0175, abs=1e-12)
+    assert first_zero(0) == pytest.approx(at_origin, abs=1e-9) == pytest.approx(0.0725, abs=1e-12)
+    assert np.allclose(brute_force("l1", 0.019)[1], 0.0, atol=0.002)

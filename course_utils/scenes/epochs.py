@@ -40,7 +40,6 @@ EPOCH_AT = runs.schedule(EPOCHS, SNAPSHOTS)
 NEAR = 0.1
 PLANE = 2.8  # the decision region is drawn over [-PLANE, PLANE]^2
 REGION_RES = 71
-_REGION_CMAP = style.CLASSES.resampled(10)  # a few flat steps: clear levels, small frames
 
 PHASES = {
     "under": ("underfitting: both losses are still falling", style.BLUE),
@@ -140,7 +139,7 @@ class EpochsScene(Scene):
 
         # (b) the decision region at the chosen epoch
         ax_r = self.ax_region = fig.add_axes([0.6, 0.13, 0.6 * fh / fw, 0.6])
-        self.region = moving(ax_r.imshow(np.zeros((REGION_RES, REGION_RES)), cmap=_REGION_CMAP,
+        self.region = moving(ax_r.imshow(np.zeros((REGION_RES, REGION_RES)), cmap=style.REGION,
                                          origin="lower", extent=(-PLANE, PLANE, -PLANE, PLANE),
                                          vmin=0, vmax=1, interpolation="nearest"))
         self.val_points = moving(ax_r.scatter([], [], s=8, facecolors="none", linewidths=0.6))

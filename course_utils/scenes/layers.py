@@ -59,7 +59,7 @@ GRID_SAMPLES = 61  # points along each grid line
 # The style's colour maps in a few flat steps: a frame then has few colours, which keeps
 # the GIF small, and the steps read like contour lines.
 _HEAT_CMAP = style.DIVERGING.resampled(11)
-_OUT_CMAP = style.CLASSES.resampled(10)
+
 _sigmoid = ACTIVATIONS["sigmoid"].function
 
 
@@ -141,7 +141,7 @@ class LayersScene(Scene):
         self.node_images = []
         for c in range(n_cols):
             rows = 2 if c == 0 else (1 if c == n_cols - 1 else MAX_WIDTH)
-            cmap = _OUT_CMAP if c == n_cols - 1 else _HEAT_CMAP
+            cmap = style.REGION if c == n_cols - 1 else _HEAT_CMAP
             self.node_images.append([moving(ax.imshow(blank, cmap=cmap, origin="lower", extent=(0, 1, 0, 1),
                                                       interpolation="nearest", zorder=2, visible=False))
                                      for _ in range(rows)])
@@ -156,7 +156,7 @@ class LayersScene(Scene):
         # the output over the plane, with the data
         side = 0.205
         ax_o = self.ax_out = fig.add_axes([0.537, 0.11, side, side * fw / fh])
-        self.out_image = moving(ax_o.imshow(np.zeros((OUT_RES, OUT_RES)), cmap=_OUT_CMAP, origin="lower",
+        self.out_image = moving(ax_o.imshow(np.zeros((OUT_RES, OUT_RES)), cmap=style.REGION, origin="lower",
                                             extent=(-PLANE, PLANE, -PLANE, PLANE), vmin=0, vmax=1,
                                             interpolation="nearest"))
         moving(ax_o.add_collection(LineCollection(data.grid_lines(GRID_LINES, GRID_SAMPLES, PLANE).reshape(2 * GRID_LINES, GRID_SAMPLES, 2),

@@ -25,9 +25,9 @@ import functools
 import numpy as np
 
 from .. import data, overfitting, style
-from ..nn.functional import sigmoid
 from ..scene import Param, Scene
 from ..stamps import stamped
+from .epochs import probability
 
 STRENGTHS = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1)
 PENALTY_NAMES = {"l1": "L1", "l2": "L2"}
@@ -36,7 +36,6 @@ PENALTY_NAMES = {"l1": "L1", "l2": "L2"}
 NEAR_ZERO = 0.01
 PLANE = 2.8
 REGION_RES = 61
-_REGION_CMAP = style.CLASSES.resampled(10)
 #: Histogram bins: the middle one is exactly the near-zero band, the others 0.05 wide.
 BINS = np.concatenate([np.linspace(-1.5, -NEAR_ZERO, 31), np.linspace(NEAR_ZERO, 1.5, 31)])
 
@@ -111,10 +110,8 @@ def run_for(penalty: str, strength: float):
 
 @functools.lru_cache(maxsize=64)
 def _region(penalty: str, strength: float) -> np.ndarray:
-    run = run_for(penalty, strength)
-    with np.errstate(under="ignore"):
-        p = sigmoid(run.at(-1)(data.grid(REGION_RES, PLANE))[:, 0])
-    return p.reshape(REGION_RES, REGION_RES)
+    grid = data.grid(REGION_RES, PLANE)
+    return probability(run_for(penalty, strength), -1, grid).reshape(REGION_RES, REGION_RES)
 
 
 @functools.lru_cache(maxsize=64)
@@ -136,6 +133,7 @@ class PenaltyScene(Scene):
     gif_name = "l1_l2"
     gif_one_palette = True
     control_rows = (("penalty", "strength"),)
+    background_params = ("penalty",)  # the dotted path of the optimum is the penalty's
 
     def build(self) -> None:
         fig, moving = self.fig, self.moving
@@ -146,7 +144,7 @@ class PenaltyScene(Scene):
         top = 0.845  # a line of numbers above each panel
 
         ax = self.ax_region = fig.add_axes([0.04, bottom, square, height])
-        self.region = moving(ax.imshow(np.zeros((REGION_RES, REGION_RES)), cmap=_REGION_CMAP, origin="lower",
+        self.region = moving(ax.imshow(np.zeros((REGION_RES, REGION_RES)), cmap=style.REGION, origin="lower",
                                        extent=(-PLANE, PLANE, -PLANE, PLANE), vmin=0, vmax=1,
                                        interpolation="nearest"))
         x, y = overfitting.problem()[:2]
@@ -232,9 +230,11 @@ class PenaltyScene(Scene):
 
         self._draw_geometry(penalty, strength)
 
-    def _draw_geometry(self, penalty: str, strength: float) -> None:
+    def draw_background(self) -> None:
         for k, line in self.geo_path.items():
-            line.set_alpha(1.0 if k == penalty else 0.0)
+            line.set_visible(k == self.values["penalty"])
+
+    def _draw_geometry(self, penalty: str, strength: float) -> None:
         w = OPTIMA[penalty](strength)
         self.optimum.set_data([w[0]], [w[1]])
         t = np.linspace(0, 2 * np.pi, 121)

@@ -15,8 +15,8 @@ import functools
 import numpy as np
 
 from .. import data, overfitting, style
-from ..nn.functional import sigmoid
 from ..scene import Param, Scene
+from .epochs import probability
 
 #: name -> (label, short name, the keyword arguments of overfitting.train, colour)
 TECHNIQUES = {
@@ -28,7 +28,6 @@ TECHNIQUES = {
 }
 PLANE = 2.8
 REGION_RES = 61
-_REGION_CMAP = style.CLASSES.resampled(10)
 
 
 def run_of(technique: str):
@@ -46,9 +45,8 @@ def kept(technique: str) -> tuple[float, float, int]:
 
 @functools.lru_cache(maxsize=None)
 def _region(technique: str) -> np.ndarray:
-    with np.errstate(under="ignore"):
-        p = sigmoid(run_of(technique).at(-1)(data.grid(REGION_RES, PLANE))[:, 0])
-    return p.reshape(REGION_RES, REGION_RES)
+    grid = data.grid(REGION_RES, PLANE)
+    return probability(run_of(technique), -1, grid).reshape(REGION_RES, REGION_RES)
 
 
 class RegularizersScene(Scene):
@@ -78,7 +76,7 @@ class RegularizersScene(Scene):
 
         side = 0.64 * fh / fw
         ax_r = self.ax_region = fig.add_axes([0.585, 0.13, side, 0.64])
-        self.region = moving(ax_r.imshow(np.zeros((REGION_RES, REGION_RES)), cmap=_REGION_CMAP, origin="lower",
+        self.region = moving(ax_r.imshow(np.zeros((REGION_RES, REGION_RES)), cmap=style.REGION, origin="lower",
                                          extent=(-PLANE, PLANE, -PLANE, PLANE), vmin=0, vmax=1,
                                          interpolation="nearest"))
         x, y = overfitting.problem()[:2]
