@@ -1,7 +1,7 @@
 """The overfitting problem of the regularization chapter, and its fixes, trained once each.
 
 One problem for every technique, so that their effects can be compared: a network far
-too big (2-32-32-1, 1,153 weights and biases) for 40 noisy points of the two moons.
+too big (2-32-32-1, 1,185 weights and biases) for 40 noisy points of the two moons.
 Trained long enough, it learns every training point by heart, noise included: the
 training loss goes to zero while the loss on 400 new points of the same kind (the
 validation set) turns up after a few dozen epochs and keeps rising.

@@ -305,3 +305,8 @@ def test_every_checker_answers_any_value(checker, value):
 @given(student=functions)
 def test_l2_gradient_answers_any_function(student):
     answers(ex.check_l2_gradient, student)
+
+
+def test_a_truth_value_is_not_a_position():
+    result = ex.check_l1_zeros([True, 3])
+    assert result.passed is False and "True or False" in result.message

@@ -90,3 +90,50 @@ def test_every_fix_keeps_the_validation_loss_far_below_and_the_accuracy_near_80_
         assert 0.795 <= accuracy <= 0.82, key  # "between 79.5 and 82 %"
         if key != "none":
             assert loss < 0.4 * plain, key
+
+
+def test_the_adamw_demo():
+    """Adam's L2 term is lost next to large gradients and drives an idle weight to 0;
+    AdamW shrinks both by (1 - lr * decay) per step."""
+    from course_utils import nn
+    from course_utils.nn import optim
+
+    ends = {}
+    for name, cls, decay in (("none", optim.Adam, 0.0), ("adam", optim.Adam, 0.1), ("adamw", optim.AdamW, 0.1)):
+        w = nn.Parameter([1.0, 1.0])
+        opt = cls([w], lr=0.01, weight_decay=decay)
+        for step in range(200):
+            w.grad[:] = [10.0 if step % 2 == 0 else -10.0, 0.0]
+            opt.step()
+        ends[name] = np.round(w.data, 3)
+    assert list(ends["adam"]) == [0.963, 0.016] and ends["none"][0] == 0.982
+    assert ends["adamw"][1] == round(0.999 ** 200, 3) == 0.819 and ends["adamw"][0] < 0.819
+    assert "(0.963, against 0.982" in prose() and "to 0.016" in prose() and "$0.999^{200} = 0.819$" in prose()
+
+
+def bayes(x):
+    """P(class 1 | x) for the noisy moons, from the distribution the points are drawn from:
+    a point of class c is a point of arc c (uniform in its angle) plus N(0, 0.5^2) noise."""
+    from course_utils import data
+
+    t = np.linspace(0, np.pi, 4001)
+    arcs = [np.column_stack([np.cos(t), np.sin(t)]), np.column_stack([1 - np.cos(t), 0.5 - np.sin(t)])]
+    arcs = [data.MOON_SCALE * (a + np.asarray(data.MOON_SHIFT)) for a in arcs]
+    near = [np.exp(-((x[:, None] - a[None]) ** 2).sum(-1) / (2 * O.NOISE ** 2)).mean(axis=1) for a in arcs]
+    return near[1] / (near[0] + near[1])
+
+
+def test_the_best_possible_boundary():
+    x_val, y_val = O.problem()[2:]
+    p = bayes(x_val)
+    y = y_val[:, 0]
+    assert np.mean((p > 0.5) == y) == 0.855 and "only 85.5 % of these 400 right" in prose()
+    loss = -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
+    assert round(loss, 3) == 0.343 and "(validation loss 0.343)" in prose()
+    assert all(kept(k)[0] > loss for k in TECHNIQUES)  # nothing beats the distribution itself
+
+
+def test_ten_masks_are_noisier_than_evaluation_mode():
+    numbers = E.ensemble_numbers(0.5, 10)
+    assert round(numbers["ensemble_loss"], 3) == 0.532 > round(numbers["eval_loss"], 3) == 0.495
+    assert "(validation loss\n0.532 against 0.495)" in prose()

@@ -134,6 +134,9 @@ def _as_indices(answer):
     if arr is not None and arr.shape == (len(U),) and (arr.dtype == bool or ones_and_zeros):
         return None, Feedback(False, f"{brief(answer)} looks like a yes/no for every weight; {what} "
                                      "(np.flatnonzero(mask) turns a mask into positions).")
+    items = list(answer) if isinstance(answer, (set, frozenset, list, tuple)) else []
+    if any(isinstance(v, (bool, np.bool_)) for v in items):
+        return None, Feedback(False, f"{brief(answer)} holds True or False; {what}: whole numbers only.")
     arr, problem = as_numbers(list(answer) if isinstance(answer, (set, frozenset)) else answer)
     if problem:
         return None, Feedback(False, f"your answer {problem}. Hint: {what}.")

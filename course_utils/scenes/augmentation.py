@@ -34,7 +34,7 @@ RUN_STRENGTHS = {"shift": digits.AUGMENTATION["max_shift"], "degrees": digits.AU
                  "scale": round(digits.AUGMENTATION["scale_range"][1] - 1, 6),
                  "noise": digits.AUGMENTATION["noise"]}
 _WITHOUT, _WITH = style.VERMILLION, style.BLUE
-_INK = style.INK.with_extremes(bad="#C4C4C4")  # the gaps between the copies
+_INK = style.INK.with_extremes(bad="#CFE3F2")  # the gaps between the copies: pale blue, no ink colour
 
 
 def gallery_digit(digit: int) -> np.ndarray:

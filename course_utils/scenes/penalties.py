@@ -248,7 +248,7 @@ class PenaltyScene(Scene):
             r = np.hypot(*w)
             self.shape.set_xy(np.column_stack([r * np.cos(t), r * np.sin(t)]))
         self.touch.set_data(*level_curve(float(quadratic(w))).T)
-        zero = " (w\u2082 = 0 exactly)" if penalty == "l1" and w[1] == 0 and w[0] != 0 else ""
+        zero = " (w\u2082 = 0)" if penalty == "l1" and w[1] == 0 and w[0] != 0 else ""
         self.geo_text.set_text(f"\u03bb = {strength:g}: w = ({w[0]:.2f}, {w[1]:.2f}){zero}")
 
     def storyboard(self):
