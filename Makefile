@@ -9,6 +9,11 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 # pytest options; e.g. `make test PYTEST_ARGS="-x -k neuron"`
 PYTEST_ARGS ?=
+# One BLAS thread: the course's matrices are small, and on a busy 2-core machine (tests,
+# a voila kernel and a browser at once) OpenBLAS's extra threads made a 400 x 64 matrix
+# product 100 times slower (0.03 ms -> 3-20 ms) and training 4 times slower; alone, one
+# thread is as fast (0.53 s against 0.59 s for a training run). Override it if you like.
+export OPENBLAS_NUM_THREADS ?= 1
 
 .PHONY: lab test gifs check-gifs notebooks benchmark lock clean
 

@@ -141,11 +141,14 @@ def pca(k: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def pca_codes(x, k: int) -> np.ndarray:
+    """The PCA codes of the rows of ``x``: ``(x - mean) @ components.T``, shape (n, k)."""
     mean, components = pca(k)
     return (np.asarray(x) - mean) @ components.T
 
 
 def pca_rebuild(x, k: int) -> np.ndarray:
+    """The rows of ``x`` rebuilt from their ``k`` PCA numbers: ``mean + codes @ components``,
+    shape (n, 64). Nothing keeps these pixels in [0, 1]: a few fall a little outside."""
     mean, components = pca(k)
     return mean + pca_codes(x, k) @ components
 
@@ -158,13 +161,14 @@ NON_DIGIT_NOISE = 24
 @functools.lru_cache(maxsize=1)
 def non_digits() -> tuple[np.ndarray, tuple[str, ...]]:
     """``(images, kinds)``: the six patterns of :func:`data.pattern` (bars, a cross, a
-    diagonal, an edge, a square), each also turned a quarter (12), then
-    ``NON_DIGIT_NOISE`` images of uniform noise in [0, 1] (seeded); rows of 64 pixels,
-    and what each one is."""
+    diagonal, an edge, a square), then the same six inverted (``1 - image``: ink where
+    they are blank), then ``NON_DIGIT_NOISE`` images of uniform noise in [0, 1] (seeded);
+    rows of 64 pixels, and what each one is. All different."""
     shapes = [data.pattern(name) for name in data.PATTERNS]
-    shapes += [np.rot90(s) for s in shapes]
+    shapes += [1.0 - s for s in shapes]
     noise = np.random.default_rng(NOISE_SEED).uniform(0, 1, size=(NON_DIGIT_NOISE, 8, 8))
     found = np.concatenate([np.array(shapes), noise]).reshape(-1, 64)
     found.setflags(write=False)
-    kinds = tuple(f"pattern: {n}" for n in data.PATTERNS) * 2 + ("noise",) * NON_DIGIT_NOISE
+    kinds = (tuple(f"pattern: {n}" for n in data.PATTERNS) + tuple(f"inverted {n}" for n in data.PATTERNS)
+             + ("noise",) * NON_DIGIT_NOISE)
     return found, kinds

@@ -65,6 +65,13 @@ CHAPTERS = (
             ("rnn_unrolled:RNNUnrolledScene", "rnn_steps:RNNStepsScene", "lstm_cell:LSTMCellScene",
              "lstm_gates:LSTMGatesScene", "gradient_through_time:GradientThroughTimeScene",
              "memory:MemoryScene", "next_character:NextCharacterScene"), "recurrent", "time step"),
+    Chapter("04d", "04d_autoencoders", "Autoencoders",
+            "an encoder squeezes real digits into a code of 2 numbers and a decoder rebuilds them; "
+            "the code map, walked live; code size against error; PCA beside it; denoising and "
+            "anomaly detection",
+            ("autoencoder:AutoencoderScene", "code_map:CodeMapScene", "bottleneck:BottleneckScene",
+             "pca_codes:PCACodesScene", "denoising:DenoisingScene", "anomalies:AnomalyScene"),
+            "autoencoders", "snapshot"),
     Chapter("05", "05_backpropagation", "Backpropagation",
             "the computation graph filled with values, then with gradients node by node; the "
             "chain rule, checked by finite differences; the same rule for whole layers; why "

@@ -26,6 +26,7 @@ training scene, within a fixed memory budget.
 from __future__ import annotations
 
 import functools
+import inspect
 import sys
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -89,7 +90,13 @@ class Run:
         return self.model.eval()
 
     def curve_at(self, name: str, k: int) -> float:
-        """The value of curve ``name`` at the moment of snapshot ``k`` (per-epoch curves)."""
+        """The value of curve ``name`` at the moment of snapshot ``k``, for a run whose
+        moments count epochs (the curves have one value per epoch). A run recorded by
+        update raises: its moments do not index the curves."""
+        if self.unit != "epoch":
+            raise ValueError(f"curve_at needs a run recorded by epoch; this one's moments count "
+                             f"{self.unit}s, and its curves have one value per epoch: measure "
+                             f"the snapshot itself (run.at({k})) instead")
         return float(self.curves[name][self.moments[k]])
 
     @property
@@ -249,7 +256,8 @@ class RunCache:
     """Remembers the results of run-making functions, within ``max_bytes`` in all.
 
     Used as a decorator (``@cache``); the function's arguments must be hashable and its
-    result a :class:`Run` or a tuple of them. A ``verbose`` argument only changes what is
+    result a :class:`Run` or a tuple of them. A call is known by its arguments' values,
+    defaults filled in, however they are written (``train(2)`` is ``train(code=2)``). A ``verbose`` argument only changes what is
     printed while training, so it is not part of the key. When a new run would take the total past
     ``max_bytes``, the runs used least recently are forgotten first. Every training scene
     shares one cache (:data:`cache`), so the budget bounds them all together.
@@ -261,10 +269,16 @@ class RunCache:
         self.nbytes = 0
 
     def __call__(self, fn):
+        signature = inspect.signature(fn)
+
         @functools.wraps(fn)
         def cached(*args, **kwargs):
-            key = (fn.__module__, fn.__qualname__, args,
-                   tuple(sorted((k, v) for k, v in kwargs.items() if k != "verbose")))
+            # keyed by the arguments' values however they are written: train(2) is train(code=2)
+            # (and by their types: True == 1 in Python, but a bad 1 must still be checked)
+            bound = signature.bind(*args, **kwargs)
+            bound.apply_defaults()
+            key = (fn.__module__, fn.__qualname__,
+                   tuple((k, type(v), v) for k, v in bound.arguments.items() if k != "verbose"))
             if key in self._runs:
                 self._runs.move_to_end(key)
                 return self._runs[key][0]

@@ -100,6 +100,7 @@ def test_non_digits_are_patterns_turned_and_noise():
     assert images.shape == (12 + A.NON_DIGIT_NOISE, 64) and len(kinds) == len(images)
     assert kinds.count("noise") == A.NON_DIGIT_NOISE
     assert images.min() >= 0 and images.max() <= 1
+    assert len(np.unique(images, axis=0)) == len(images)  # no image twice
 
 
 @pytest.mark.parametrize("bad, words", [(dict(code=3), "code must be one of"),

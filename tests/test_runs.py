@@ -276,6 +276,15 @@ def test_record_lets_early_stopping_watch_the_validation_loss():
 # ----------------------------------------------------------------------------- at() and orders
 
 
+def test_curve_at_refuses_a_run_recorded_by_update():
+    x = np.linspace(-1, 1, 8)[:, None]
+    model = nn.Linear(1, 1, rng=0)
+    run = runs.record(model, nn.MSELoss(), optim.SGD(model.parameters(), lr=0.1), x, 2 * x,
+                      epochs=3, at=(0, 5, 10), unit="update", batch_size=2)
+    with pytest.raises(ValueError, match="needs a run recorded by epoch"):
+        run.curve_at("train_loss", 1)
+
+
 def test_at_rejects_a_snapshot_that_does_not_exist(mlp_run):
     run, _, _ = mlp_run
     n = len(run.snapshots)
@@ -647,6 +656,21 @@ def test_cache_returns_the_same_run_for_the_same_arguments():
     assert b is not a and factory.calls == [10, 20]
     assert len(cache) == 2 and cache.nbytes == a.nbytes + b.nbytes
     assert factory.make.__wrapped__ == factory._make
+
+
+def test_cache_knows_a_call_however_its_arguments_are_written():
+    cache = runs.RunCache(10 ** 6)
+    calls = []
+
+    @cache
+    def make(n_data, scale=1.0, verbose=0):
+        calls.append((n_data, scale))
+        return small_run(n_data)
+
+    a = make(10)
+    assert make(n_data=10) is a and make(10, 1.0) is a and make(10, scale=1.0, verbose=1) is a
+    assert calls == [(10, 1.0)]
+    assert make(10, 2.0) is not a and len(calls) == 2
 
 
 def test_cache_forgets_the_least_recently_used_first_and_stays_in_budget():
