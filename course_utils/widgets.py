@@ -7,6 +7,7 @@ nbval passes) and works the same in JupyterLab and in voila.
 
 from __future__ import annotations
 
+import base64
 import html
 import math
 
@@ -162,6 +163,14 @@ class SceneWidget(w.VBox):
         # A short, fixed text: the default repr would print the PNG bytes, and notebook
         # checks compare this text.
         return f"<interactive {type(self.scene).__name__}: {len(self.controls)} controls>"
+
+    def _repr_mimebundle_(self, **kwargs) -> dict:
+        """The widget view, and beside it the current picture as a PNG: a viewer that
+        cannot run the widget (a notebook opened before it is run, a code forge's page,
+        nbviewer) shows the picture instead of only the text."""
+        bundle = super()._repr_mimebundle_(**kwargs)
+        bundle["image/png"] = base64.b64encode(self.image.value).decode("ascii")
+        return bundle
 
 
 def interactive(scene: Scene, columns: int = 2) -> SceneWidget:
