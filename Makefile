@@ -18,11 +18,12 @@ export OPENBLAS_NUM_THREADS ?= 1
 .PHONY: lab test gifs check-gifs notebooks benchmark lock clean
 
 # Install the locked versions; if they do not install on this Python (a newer
-# release, say), fall back to the newest versions pyproject.toml allows.
+# release, say), fall back to the newest versions pyproject.toml allows. (The install
+# line is not echoed: its fallback's warning would print even when the locked install works.)
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[test]' || \
+	@$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[test]' || \
 	  { echo "warning: the locked versions do not install here; using the ranges in pyproject.toml"; \
 	    $(BIN)/python -m pip install --quiet -e '.[test]'; }
 	touch $@

@@ -12,12 +12,26 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
+import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def first_free_port(port: int, tries: int = 50) -> int:
+    """``port`` if nothing listens on it on 127.0.0.1, else the next free one: the server
+    is then started on exactly that port, so the printed link is the one that works."""
+    for candidate in range(port, port + tries):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", candidate))
+            except OSError:
+                continue
+            return candidate
+    raise SystemExit(f"ports {port} to {port + tries - 1} are all taken; pass --port")
 
 
 def lab_command(port: int = 8888, open_browser: bool = True, token: str | None = None) -> list[str]:
@@ -29,7 +43,7 @@ def lab_command(port: int = 8888, open_browser: bool = True, token: str | None =
     token = token or secrets.token_hex(24)
     cmd = [sys.executable, "-m", "jupyter", "lab", "--ip=127.0.0.1", f"--port={port}",
            f"--ServerApp.root_dir={ROOT}", "--ServerApp.default_url=/lab/tree/notebooks",
-           f"--IdentityProvider.token={token}"]
+           f"--IdentityProvider.token={token}", "--ServerApp.port_retries=0"]
     if not open_browser:
         cmd.append("--no-browser")
     if hasattr(os, "geteuid") and os.geteuid() == 0:
@@ -41,7 +55,7 @@ def voila_command(port: int = 8866, open_browser: bool = True, token: str | None
     """The voila command line, loopback only with a token; pages are /voila/render/notebooks/<name>."""
     token = token or secrets.token_hex(24)
     cmd = [sys.executable, "-m", "voila", f"--port={port}", "--Voila.ip=127.0.0.1",
-           f"--Voila.token={token}",
+           f"--Voila.token={token}", "--Voila.port_retries=0",
            "--VoilaExporter.markdown_renderer_class=course_utils.voila.CourseMarkdownRenderer", str(ROOT)]
     if not open_browser:
         cmd.append("--no-browser")
@@ -93,12 +107,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.command in ("lab", "voila"):
         token = secrets.token_hex(24)
         command = lab_command if args.command == "lab" else voila_command
-        page = "lab/tree/notebooks" if args.command == "lab" else "voila/tree/notebooks"
-        # voila hides the token in its own log, so say the whole address here
-        print(f"The course will be at http://127.0.0.1:{args.port}/{page}?token={token}\n"
-              "(if that port is taken, the server picks the next one and says so below)", flush=True)
+        port = first_free_port(args.port)
+        if args.command == "lab":
+            where = f"The course will be at http://127.0.0.1:{port}/lab/tree/notebooks?token={token}"
+        else:  # voila hides the token in its own log, so say the whole address here
+            where = (f"The chapters will be at http://127.0.0.1:{port}/voila/render/notebooks/"
+                     f"01_neurons.ipynb?token={token}\n(the other chapters: the same address with "
+                     "their notebook's name)")
+        taken = f" (port {args.port} is taken, so it uses {port})" if port != args.port else ""
+        print(where + taken, flush=True)
         try:
-            return subprocess.call(command(args.port, not args.no_browser, token), cwd=ROOT)
+            return subprocess.call(command(port, not args.no_browser, token), cwd=ROOT)
         except KeyboardInterrupt:
             return 0
     try:

@@ -152,8 +152,9 @@ def test_drawn_numbers_and_pictures_are_computed_here(values):
     assert title.get_text().startswith("non-digits that pass: " + (str(len(passing)) if passing else "none"))
     kinds = ae.non_digits()[1]
     assert [n.get_text() for n in names][:len(passing[:6])] == [
-        "pattern" if kinds[i].startswith("pattern") else "inverted" if kinds[i].startswith("inverted")
-        else "noise" for i in passing[:6]]
+        kinds[i].removeprefix("pattern: ").replace("vertical", "vert.").replace("horizontal", "horiz.")
+        if kinds[i].startswith("pattern")
+        else "inverted" if kinds[i].startswith("inverted") else "noise" for i in passing[:6]]
 
 
 def test_threshold_label_stays_inside_and_says_the_value():

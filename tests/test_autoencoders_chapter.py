@@ -46,7 +46,7 @@ def test_which_digits_are_rebuilt_best_and_worst(prose):
     per_class = [mean_error(rebuilt[y_test == c], x_test[y_test == c]) for c in range(10)]
     assert [round(per_class[c], 3) for c in (0, 6, 8)] == [0.024, 0.023, 0.044]
     assert np.argmin(per_class) == 6 and np.argmax(per_class) == 8 and sorted(per_class)[1] == per_class[0]
-    assert "(mean errors 0.024 and 0.023" in prose and "worst (0.044)" in prose
+    assert "(mean errors 0.023 and 0.024)" in prose and "worst (0.044)" in prose
 
 
 def test_the_path_from_a_4_to_a_0_passes_the_6s(prose):
@@ -80,10 +80,10 @@ def test_the_denoising_numbers(prose):
     plain, denoising = A.train(16).at(-1), A.train(16, noise=0.4).at(-1)
     found = [round(mean_error(v, x_test), 3) for v in (noisy, plain(noisy), denoising(noisy))]
     assert found == [0.084, 0.096, 0.034]
-    assert "0.084 from the clean digits" in prose and "(0.096, even a little\n  worse)" in prose
+    assert "0.084 from the clean digits" in prose and "(0.096, even a\n  little worse)" in prose
     assert "gets to 0.034" in prose
-    clean = [round(mean_error(m(x_test), x_test), 4) for m in (plain, denoising)]
-    assert clean == [0.0085, 0.0227] and "(0.0085 against\n  0.0227)" in prose
+    clean = [round(mean_error(m(x_test), x_test), 3) for m in (plain, denoising)]
+    assert clean == [0.008, 0.023] and "(0.008 against\n  0.023)" in prose
     small = A.train(2).at(-1)
     assert mean_error(small(noisy), x_test) < mean_error(noisy, x_test)  # code 2 passes no noise on
 
@@ -99,3 +99,33 @@ def test_the_anomaly_numbers(prose):
     assert "catches 35 of the 36\n  non-digits and flags 1 of the 400 digits" in prose
     missed = int(np.flatnonzero(other_errors <= 0.05)[0])
     assert kinds[missed] == "pattern: vertical bar" and other_errors[missed] < np.median(digit_errors)
+
+
+def test_a_threshold_from_normal_data_alone(prose):
+    x_test = A.images()[2]
+    images = A.non_digits()[0]
+    model = A.train(8).at(-1)
+    digit_errors = np.mean((model(x_test) - x_test) ** 2, axis=1)
+    other_errors = np.mean((model(images) - images) ** 2, axis=1)
+    threshold = np.percentile(digit_errors, 99)
+    assert round(threshold, 3) == 0.041 and "(0.041 here)" in prose
+    assert (int(np.sum(other_errors > threshold)), int(np.sum(digit_errors > threshold))) == (35, 4)
+
+
+def test_the_first_digit_of_each_class_and_exercise_3(prose):
+    x_test, y_test = A.images()[2:]
+    model = A.train(2).at(-1)
+    errors = np.mean((model(x_test) - x_test) ** 2, axis=1)
+    first = {c: errors[np.flatnonzero(y_test == c)[0]] for c in range(10)}
+    assert (round(first[6], 3), round(first[8], 3)) == (0.005, 0.062)
+    assert min(first, key=first.get) == 6 and max(first, key=first.get) == 8
+    assert "(error 0.005), the 8 worst (0.062)" in prose
+    from course_utils.exercises import autoencoders as ex
+    pair = ex.unusual_pair("bar")
+    pair_errors = np.mean((model(pair) - pair) ** 2, axis=1)
+    assert round(pair_errors[1], 4) == 0.0456 and round(float(np.median(errors)), 3) == 0.031
+    assert int(np.sum(errors > pair_errors[0])) == 1  # the second-worst of the 400
+    linear = A.train(2, linear=True).at(-1)
+    x = A.images()[0]
+    found = (round(mean_error(linear(x), x), 5), round(mean_error(A.pca_rebuild(x, 2), x), 5))
+    assert found == (0.05257, 0.05241) and "(0.05257\nagainst 0.05241)" in prose

@@ -183,7 +183,7 @@ def test_grid_shows_the_digits_and_their_reconstructions(pca_ref):
         scene.set(code=k)
         row = tiles(np.ma.getdata(scene.pca_row.get_array()), 1)[0]
         np.testing.assert_allclose(row, pca_rebuild_ref(pca_ref, originals, k), atol=1e-10)
-        assert scene.pca_label.get_text() == f"PCA, {k} code" + ("s" if k > 1 else "")
+        assert scene.pca_label.get_text() == f"PCA, {k} number" + ("s" if k > 1 else "")
 
 
 @pytest.mark.parametrize("k", KS)

@@ -65,3 +65,18 @@ def test_lab_serves_loopback_only_and_needs_the_token(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_a_taken_port_is_skipped_and_the_printed_link_says_the_port_used():
+    from course_utils.__main__ import first_free_port, voila_command
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        taken = busy.getsockname()[1]
+        found = first_free_port(taken)
+        assert found > taken
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", found))  # really free
+    assert "--ServerApp.port_retries=0" in lab_command(found, open_browser=False)
+    assert "--Voila.port_retries=0" in voila_command(found, open_browser=False)

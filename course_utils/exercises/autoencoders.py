@@ -266,7 +266,7 @@ def check_unusual(answer, reason=None, pair: str = "bar") -> Feedback:
         looks = ""
         if PAIRS[pair][1 - high][0] == "non-digit":
             looks = (f" To your eye {other} is no digit, but the autoencoder was never told what a "
-                     f"digit is: it rebuilds {other} well, so {other} is familiar to it.")
+                     f"digit is: it rebuilds {other} much better than {right}, so {other} is more familiar to it.")
         return Feedback(False, f"'{side}' is the one the autoencoder rebuilds better, the errors "
                                f"being {shown}. A low error means the input looks like what it "
                                f"was trained on; it flags the one it cannot rebuild.{looks}")

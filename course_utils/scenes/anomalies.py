@@ -83,6 +83,14 @@ def passing(code: int, threshold: float) -> np.ndarray:
     return order[odd[order] <= threshold]
 
 
+def _short(kind: str) -> str:
+    """A non-digit's name under its picture, short enough for it: the pattern's name
+    ("vert. bar", "cross" ...), or "inverted" / "noise"."""
+    if kind.startswith("pattern: "):
+        return kind.removeprefix("pattern: ").replace("vertical", "vert.").replace("horizontal", "horiz.")
+    return kind.split()[0]
+
+
 def _error_label(e: float) -> str:
     return f"{e:.3f}" if e >= 0.001 else f"{e:.1e}"
 
@@ -212,7 +220,7 @@ class AnomalyScene(Scene):
                                                              if len(ok) > SHOWN else ""))
         for i in range(SHOWN):
             here = i < len(ok)
-            names[i].set_text(kinds[ok[i]].split()[0].rstrip(":") if here else "")  # pattern, inverted, noise
+            names[i].set_text(_short(kinds[ok[i]]) if here else "")
             numbers[i].set("{}", _error_label(odd[ok[i]]) if here else "")
 
     def storyboard(self):

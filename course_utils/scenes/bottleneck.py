@@ -74,7 +74,7 @@ def measured() -> dict:
 
 
 def row_label(k: int) -> str:
-    return f"{k} code" if k == 1 else f"{k} codes"
+    return f"{k} number" if k == 1 else f"{k} numbers"
 
 
 class BottleneckScene(Scene):

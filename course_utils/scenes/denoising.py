@@ -160,7 +160,7 @@ class DenoisingScene(Scene):
         ax.axvline(TRAINED_AT, color=style.BLUE, lw=1.0, ls=":", label="the denoising one's training noise")
         ax.legend(loc="upper left", frameon=False, fontsize=8, handlelength=1.6, borderaxespad=0.2)
         self.now_line = moving(ax.plot([], [], color=style.BLACK, lw=1.0)[0])  # up to the highest dot
-        self.now_dots = {row: moving(ax.plot([], [], "o", ms=5, color=c, zorder=5)[0])
+        self.now_dots = {row: moving(ax.plot([], [], "o", ms=5, color=c, zorder=5, clip_on=False)[0])
                          for row, (c, _, _) in LINES.items()}
 
     def draw_background(self) -> None:
