@@ -27,6 +27,8 @@ from . import data, digits, nn, runs
 from .nn import optim
 
 CODE_SIZES = (1, 2, 4, 8, 16)
+#: The code sizes as a dropdown's options: ("2 numbers", 2) ...
+CODE_OPTIONS = tuple((f"{c} number{'s' * (c > 1)}", c) for c in CODE_SIZES)
 HIDDEN = 32
 EPOCHS = 60
 BATCH_SIZE = 64

@@ -105,7 +105,7 @@ class AnomalyScene(Scene):
 
     params = (
         Param("threshold", 0.05, 0.002, 0.5, log=True, label="threshold"),
-        Param("code", 8, options=tuple((f"{c} number{'s' * (c > 1)}", c) for c in ae.CODE_SIZES),
+        Param("code", 8, options=ae.CODE_OPTIONS,
               label="code size"),
     )
     size = (10.0, 4.4)

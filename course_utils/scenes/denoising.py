@@ -112,7 +112,7 @@ class DenoisingScene(Scene):
 
     params = (
         Param("noise", TRAINED_AT, 0.0, 0.6, 0.05, label="noise (std)"),
-        Param("code", 16, options=tuple((f"{c} number{'s' * (c > 1)}", c) for c in ae.CODE_SIZES),
+        Param("code", 16, options=ae.CODE_OPTIONS,
               label="code size"),
     )
     size = (10.0, 4.4)
