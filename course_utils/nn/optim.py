@@ -244,8 +244,7 @@ class Adam(Optimizer):
 
 
 class AdamW(Adam):
-    """Adam with decoupled weight decay (Loshchilov & Hutter, "Decoupled Weight Decay
-    Regularization", 2019).
+    """Adam with decoupled weight decay (Loshchilov & Hutter, 2019).
 
     ``AdamW(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False)``,
     as ``torch.optim.AdamW`` (note the default decay, 0.01)::
@@ -253,10 +252,8 @@ class AdamW(Adam):
         theta = theta * (1 - lr * weight_decay)      shrink every weight, first
         then Adam's rule with g = grad               (no decay term in g)
 
-    In :class:`Adam`, ``weight_decay * theta`` joins the gradient and is divided by
-    ``sqrt(v_hat)`` with it: a weight whose gradients are large is hardly pulled towards
-    0. Here every weight shrinks by the same fraction each step, as with plain SGD's
-    weight decay.
+    In :class:`Adam` the decay joins the gradient and is divided by ``sqrt(v_hat)``: a
+    weight with large gradients is hardly pulled to 0. Here every weight shrinks alike.
     """
 
     decoupled_weight_decay = True
