@@ -24,7 +24,8 @@ class Chapter:
     ``summary`` is what the README's table says you learn; ``scenes`` are its scenes
     (``"module:Class"``); ``exercises`` names its module in
     :mod:`course_utils.exercises`; ``control`` is the label of the slider the browser
-    test moves in the chapter's first widget."""
+    test moves in the chapter's first widget, or, with ``play=True``, the slider whose
+    Play button it presses (a widget that trains live, starting at step 0)."""
 
     number: str
     notebook: str
@@ -33,6 +34,7 @@ class Chapter:
     scenes: tuple[str, ...]
     exercises: str
     control: str
+    play: bool = False
 
 
 CHAPTERS = (
@@ -65,6 +67,11 @@ CHAPTERS = (
             ("rnn_unrolled:RNNUnrolledScene", "rnn_steps:RNNStepsScene", "lstm_cell:LSTMCellScene",
              "lstm_gates:LSTMGatesScene", "gradient_through_time:GradientThroughTimeScene",
              "memory:MemoryScene", "next_character:NextCharacterScene"), "recurrent", "time step"),
+    Chapter("04c", "04c_generative_adversarial_networks", "Generative adversarial networks",
+            "a generator and a discriminator trained against each other, live, from a cold start: "
+            "the discriminator's verdict, the generator's bent noise grid and the arrows it "
+            "follows; mode collapse in 8 seeds side by side, and the settings that cure it",
+            ("gan:GANScene", "mode_collapse:ModeCollapseScene"), "gan", "update", play=True),
     Chapter("04d", "04d_autoencoders", "Autoencoders",
             "an encoder squeezes real digits into a code of 2 numbers and a decoder rebuilds them; "
             "the code map, walked live; code size against error; PCA beside it; denoising and "

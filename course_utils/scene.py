@@ -170,6 +170,14 @@ class Scene:
     #: How many backgrounds (as pixels) a scene keeps, so that coming back to a setting
     #: does not draw its background again.
     backgrounds_kept: ClassVar[int] = 8
+    #: Buttons: ``(label, method name)`` pairs. The widget shows a button for each; a click
+    #: calls :meth:`act` with the method's name. For things a student *does* to a scene
+    #: (one training step by hand) rather than a value they set.
+    actions: ClassVar[tuple[tuple[str, str], ...]] = ()
+    #: None, or a callable that a scene which trains for seconds gives a short message
+    #: ("training seed 3 of 8 ...") while it does, and "" when done. The widget sets it to
+    #: show the message under its controls.
+    progress: Callable[[str], None] | None = None
 
     def __init__(self, **values):
         self.values = {p.name: p.default for p in self.params}
@@ -256,6 +264,18 @@ class Scene:
             with matplotlib.rc_context(style.RC):
                 self._update()  # the picture of the values before
             raise
+        return self
+
+    def act(self, name: str) -> "Scene":
+        """Call the action method ``name`` (one of :attr:`actions`) and redraw. The method
+        may change ``self.values`` (the step a run is at, say); a ValueError it raises
+        (an action that makes no sense now) leaves the scene as it was."""
+        if name not in dict((method, label) for label, method in self.actions):
+            raise KeyError(f"{type(self).__name__} has no action {name!r}; it has "
+                           f"{[method for _, method in self.actions]}")
+        getattr(self, name)()
+        with matplotlib.rc_context(style.RC):
+            self._update()
         return self
 
     def _update(self) -> None:

@@ -44,6 +44,11 @@ CLASSES = LinearSegmentedColormap.from_list("course_classes", ["#F4B48A", "#FFFF
 #: reads as a white band) and few colours, so frames stay small.
 REGION = CLASSES.resampled(10)
 
+#: A discriminator's verdict, in ten flat steps: light purple where it says "fake" (0),
+#: white where it cannot tell (0.5), light green where it says "real" (1); the GAN's
+#: fake points are purple and its real points green (GAN Lab's colours, in the palette's).
+VERDICT = LinearSegmentedColormap.from_list("course_verdict", ["#E3C1D6", "#FFFFFF", "#A6DCC9"]).resampled(10)
+
 #: Ink on paper, for images of digits: 0 is white, 1 is black.
 INK = LinearSegmentedColormap.from_list("course_ink", ["#FFFFFF", BLACK])
 #: How strongly a unit responds (0 and up): white to blue. The gaps of a mosaic are light grey.
@@ -83,6 +88,19 @@ def new_figure(size: tuple[float, float] = SIZE_WIDE) -> Figure:
         fig = Figure(figsize=size, dpi=DPI, layout=None)
     FigureCanvasAgg(fig)
     return fig
+
+
+def picture(fig: Figure):
+    """``fig`` as a picture a notebook cell shows: an ``IPython.display.Image`` of its PNG
+    (a pyplot-free Figure has no picture of its own to show). For still figures; scenes
+    have their widgets."""
+    import io
+
+    from IPython.display import Image
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=fig.dpi)
+    return Image(data=buffer.getvalue(), format="png")
 
 
 def sign_color(value: float) -> str:

@@ -89,6 +89,10 @@ class SceneWidget(w.VBox):
     message in ``widget.message``, a line under the controls; the next good change
     clears it. A refused text stays in its box, to be corrected; any other control goes
     back to the scene's value.
+
+    While a change trains for seconds, the scene's :attr:`~Scene.progress` messages show
+    in ``widget.message``. A scene's :attr:`~Scene.actions` become buttons (``widget.buttons``, by method name)
+    in a row under Play; a click calls :meth:`Scene.act` and shows the new frame.
     """
 
     def __init__(self, scene: Scene, columns: int = 2):
@@ -114,6 +118,12 @@ class SceneWidget(w.VBox):
                                           f'{html.escape(PLAY_HELP)}</span>')
             # the help goes under the slider when the row is too narrow for it
             rows.append(w.HBox([self.play, step, self.play_help], layout=w.Layout(flex_flow="row wrap")))
+        self.buttons = {}
+        for label, method in scene.actions:
+            button = self.buttons[method] = w.Button(description=label, layout=w.Layout(width="110px"))
+            button.on_click(lambda _, method=method: self._on_action(method))
+        if self.buttons:
+            rows.append(w.HBox(list(self.buttons.values())))
         placed = {"step"}
         for names in scene.control_rows:
             rows.append(w.HBox([self.controls[n] for n in names]))
@@ -121,6 +131,7 @@ class SceneWidget(w.VBox):
         others = [c for n, c in self.controls.items() if n not in placed]
         rows += [w.HBox(others[i:i + columns]) for i in range(0, len(others), columns)]
         self.message = w.HTML(value="")
+        scene.progress = self._progress
         super().__init__(rows + [self.message, self.image])
         self._sync_controls()
 
@@ -134,6 +145,22 @@ class SceneWidget(w.VBox):
             self.message.value = (f'<span style="color: {style.VERMILLION}">'
                                   f'{html.escape(str(exc))}</span>')
             self._sync_controls(keep=owner if self.scene.param(owner).text else None)
+            return
+        self.message.value = ""
+        self._sync_controls()
+        self.image.value = self.scene.to_png()
+
+    def _progress(self, text: str) -> None:
+        """What the scene is doing while it trains, in the message line (sent at once)."""
+        self.message.value = (f'<span style="color: #505050">{html.escape(text)}</span>'
+                              if text else "")
+
+    def _on_action(self, method: str) -> None:
+        try:
+            self.scene.act(method)
+        except ValueError as exc:  # an action that makes no sense now: nothing changed
+            self.message.value = (f'<span style="color: {style.VERMILLION}">'
+                                  f'{html.escape(str(exc))}</span>')
             return
         self.message.value = ""
         self._sync_controls()

@@ -42,6 +42,9 @@ def test_each_chapter_names_real_scenes_and_exercises():
         assert any(name.startswith("check_") for name in vars(module)), ch.exercises
         control_labels = {p.label for cls in chapters.scene_classes([ch]) for p in cls.params}
         assert ch.control in control_labels, f"{ch.notebook}: no control labelled {ch.control!r}"
+        if ch.play:  # the browser test presses the Play of this control: it must be a step
+            first = chapters.scene_classes([ch])[0]
+            assert any(p.name == "step" and p.label == ch.control for p in first.params), ch.notebook
 
 
 def test_gif_names_are_written_once_in_the_scenes():
