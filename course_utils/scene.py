@@ -268,8 +268,8 @@ class Scene:
 
     def act(self, name: str) -> "Scene":
         """Call the action method ``name`` (one of :attr:`actions`) and redraw. The method
-        may change ``self.values`` (the step a run is at, say); a ValueError it raises
-        (an action that makes no sense now) leaves the scene as it was."""
+        may change ``self.values`` (the step a run is at, say). An action that makes no sense
+        now raises a ValueError before it changes anything (the widget shows the message)."""
         if name not in dict((method, label) for label, method in self.actions):
             raise KeyError(f"{type(self).__name__} has no action {name!r}; it has "
                            f"{[method for _, method in self.actions]}")

@@ -222,3 +222,44 @@ def test_play_sliders_count_in_the_course_units():
     assert labels == {"LayersScene": "snapshot", "NonlinearityScene": "snapshot",
                       "BatchSizeScene": "epoch", "LearningRateScene": "update"}
     assert set(labels.values()) <= set(UNITS)
+
+
+class Stepper(Dot):
+    """A scene with buttons: "Nudge" moves the dot one step on; "Refuse" cannot be done."""
+
+    actions = (("Nudge", "nudge"), ("Refuse", "refuse"))
+
+    def nudge(self):
+        self.values["step"] = min(self.values["step"] + 1, 3)
+
+    def refuse(self):
+        raise ValueError("not now: the dot is tired")
+
+    def train(self):
+        self.progress("training 1 of 2 ...")
+        self.progress("training 2 of 2 ...")
+
+
+def test_actions_become_buttons_that_redraw_and_move_the_controls():
+    ui = interactive(Stepper())
+    assert [b.description for b in ui.buttons.values()] == ["Nudge", "Refuse"]
+    before = ui.image.value
+    ui.buttons["nudge"].click()
+    assert ui.scene.values["step"] == 1 == ui.controls["step"].value
+    assert ui.image.value != before and ui.image.value == ui.scene.to_png()
+    picture = ui.image.value
+    ui.buttons["refuse"].click()
+    assert "not now: the dot is tired" in ui.message.value and ui.image.value == picture
+    ui.buttons["nudge"].click()
+    assert ui.message.value == "" and ui.scene.values["step"] == 2
+    assert interactive(Dot()).buttons == {}
+
+
+def test_progress_messages_show_under_the_controls():
+    ui = interactive(Stepper())
+    seen = []
+    ui.message.observe(lambda change: seen.append(change["new"]), names="value")
+    ui.scene.train()
+    assert len(seen) == 2 and "training 1 of 2 ..." in seen[0] and "training 2 of 2 ..." in seen[1]
+    ui.scene.progress("")
+    assert ui.message.value == ""
