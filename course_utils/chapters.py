@@ -71,7 +71,7 @@ CHAPTERS = (
             "a generator and a discriminator trained against each other, live, from a cold start: "
             "the discriminator's verdict, the generator's bent noise grid and the arrows it "
             "follows; mode collapse in 8 seeds side by side, and the settings that cure it",
-            ("gan:GANScene", "mode_collapse:ModeCollapseScene"), "gan", "update", play=True),
+            ("gan:GANScene", "mode_collapse:ModeCollapseScene"), "gan", "moves", play=True),
     Chapter("04d", "04d_autoencoders", "Autoencoders",
             "an encoder squeezes real digits into a code of 2 numbers and a decoder rebuilds them; "
             "the code map, walked live; code size against error; PCA beside it; denoising and "

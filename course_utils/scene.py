@@ -175,9 +175,9 @@ class Scene:
     #: (one training step by hand) rather than a value they set.
     actions: ClassVar[tuple[tuple[str, str], ...]] = ()
     #: None, or a callable that a scene which trains for seconds gives a short message
-    #: ("training seed 3 of 8 ...") while it does, and "" when done. The widget sets it to
-    #: show the message under its controls.
-    progress: Callable[[str], None] | None = None
+    #: ("training seed 3 of 8 ...") while it does. The widget sets it, to show the message
+    #: under its controls until the new picture comes.
+    on_progress: Callable[[str], None] | None = None
 
     def __init__(self, **values):
         self.values = {p.name: p.default for p in self.params}

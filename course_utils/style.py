@@ -44,10 +44,11 @@ CLASSES = LinearSegmentedColormap.from_list("course_classes", ["#F4B48A", "#FFFF
 #: reads as a white band) and few colours, so frames stay small.
 REGION = CLASSES.resampled(10)
 
-#: A discriminator's verdict, in ten flat steps: light purple where it says "fake" (0),
-#: white where it cannot tell (0.5), light green where it says "real" (1); the GAN's
-#: fake points are purple and its real points green (GAN Lab's colours, in the palette's).
-VERDICT = LinearSegmentedColormap.from_list("course_verdict", ["#E3C1D6", "#FFFFFF", "#A6DCC9"]).resampled(10)
+#: A discriminator's verdict, in eleven flat steps: light purple where it says "fake" (0),
+#: white where it cannot tell (the middle step, 0.45 to 0.55), light green where it says
+#: "real" (1); the GAN's fake points are purple and its real points green (GAN Lab's
+#: colours, in the palette's).
+VERDICT = LinearSegmentedColormap.from_list("course_verdict", ["#E3C1D6", "#FFFFFF", "#A6DCC9"]).resampled(11)
 
 #: Ink on paper, for images of digits: 0 is white, 1 is black.
 INK = LinearSegmentedColormap.from_list("course_ink", ["#FFFFFF", BLACK])

@@ -90,7 +90,7 @@ class SceneWidget(w.VBox):
     clears it. A refused text stays in its box, to be corrected; any other control goes
     back to the scene's value.
 
-    While a change trains for seconds, the scene's :attr:`~Scene.progress` messages show
+    While a change trains for seconds, the scene's :attr:`~Scene.on_progress` messages show
     in ``widget.message``. A scene's :attr:`~Scene.actions` become buttons (``widget.buttons``, by method name)
     in a row under Play; a click calls :meth:`Scene.act` and shows the new frame.
     """
@@ -131,7 +131,7 @@ class SceneWidget(w.VBox):
         others = [c for n, c in self.controls.items() if n not in placed]
         rows += [w.HBox(others[i:i + columns]) for i in range(0, len(others), columns)]
         self.message = w.HTML(value="")
-        scene.progress = self._progress
+        scene.on_progress = self._progress
         super().__init__(rows + [self.message, self.image])
         self._sync_controls()
 

@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 from hypothesis import given
 
-from course_utils import gan
+from course_utils import gan, style
 from course_utils.exercises import gan as ex
+from course_utils.scenes import mode_collapse as lab
 
 from test_exercises_bad_input import BIG, CHECK, answers, functions, values
 
@@ -160,7 +161,7 @@ def test_the_losses_at_d_one_half_by_formula_and_by_the_engine():
         assert gan.discriminator_loss(zeros, zeros, loss)[0] == pytest.approx(discriminator, rel=1e-12)
     assert ex._equilibrium() == pytest.approx({"minimax": minimax, "non-saturating": non_saturating,
                                                "discriminator": discriminator}, rel=1e-12)
-    # the least-squares hint's numbers: D's raw output 0.5, (0.5 - 1)^2 / 2 and twice that
+    # the least-squares hint's numbers: a raw score (logit) of 0.5, (0.5 - 1)^2 / 2 and twice that
     half = np.full((6, 1), 0.5)
     assert gan.generator_loss(half, "least squares")[0] == pytest.approx((0.5 - 1) ** 2 / 2) == 0.125
     assert gan.discriminator_loss(half, half, "least squares")[0] == pytest.approx(0.25)
@@ -168,12 +169,37 @@ def test_the_losses_at_d_one_half_by_formula_and_by_the_engine():
 
 @pytest.mark.parametrize("three", [
     (-LN2, LN2, 2 * LN2), (np.log(0.5), -np.log(0.5), np.log(4)), (-0.693, 0.693, 1.386),
-    (np.float32(-0.6931), np.float16(0.6931), np.array(1.3863)), (-0.6932, 0.6931, 1.3863),
+    (-0.693, 0.693, 1.39), (np.float32(-0.6931), np.float16(0.6931), np.array(1.3863)),
+    (-0.6932, 0.6931, 1.3863), (-0.69315, 0.69315, 1.3863),
 ])
 def test_the_equilibrium_losses_pass(three):
     result = ex.check_equilibrium_losses(*three)
     assert result.passed is True
     assert "-0.6931" in result.message and "1.3863" in result.message and "-log 4" in result.message
+
+
+#: The three answers rounded by hand to 3 significant digits (ln 2 = 0.693147..., ln 4 =
+#: 1.386294...), with the place of their last digit.
+ROUNDED = {"minimax": (-0.693, 1e-3), "non-saturating": (0.693, 1e-3), "discriminator": (1.39, 1e-2)}
+
+
+@pytest.mark.parametrize("which, value", [
+    ("minimax", -0.693), ("non-saturating", 0.693), ("discriminator", 1.39), ("discriminator", 1.386),
+    ("minimax", -0.6931), ("non-saturating", 0.69315), ("discriminator", 1.3863)])
+def test_an_answer_right_to_three_significant_digits_passes(which, value):
+    rounded, unit = ROUNDED[which]
+    assert abs(RIGHT[which] - rounded) < unit / 2 and abs(value - rounded) <= unit / 2 + 1e-12
+    result = with_one(which, value)
+    assert result.passed is True, result.message
+
+
+def test_what_does_not_round_to_three_right_digits_is_close():
+    for which, value in [("discriminator", 1.4), ("discriminator", 1.38), ("minimax", -0.69),
+                         ("non-saturating", 0.694), ("minimax", -0.692)]:
+        rounded, unit = ROUNDED[which]
+        assert abs(value - rounded) > unit / 2  # by hand: it does not round to the answer
+        result = with_one(which, value)
+        assert result.passed is False and "Hint: close" in result.message, result.message
 
 
 def test_the_equilibrium_losses_one_at_a_time():
@@ -203,7 +229,8 @@ LOSS_SLIPS = [  # (which, value, words)
     ("discriminator", -2 * LN2, "minus L_D"), ("discriminator", 2 * L10, "log base 10"),
     ("discriminator", -2 * L10, "The sign is off too"), ("discriminator", 2, "log base 2"),
     ("discriminator", 1.0, "adds D's outputs"), ("discriminator", 0.25, "least-squares"),
-    ("discriminator", 1.39, "close"), ("discriminator", 3.0, "D = 0.5 for both"),
+    ("discriminator", 1.4, "close, but not right to 3 significant digits"),
+    ("discriminator", 1.38, "close"), ("discriminator", 3.0, "D = 0.5 for both"),
 ]
 RIGHT = {"minimax": -LN2, "non-saturating": LN2, "discriminator": 2 * LN2}
 
@@ -225,7 +252,7 @@ def test_each_loss_slip_has_its_own_hint_per_loss():
     for which in RIGHT:
         slips = [value for w, value, _ in LOSS_SLIPS if w == which]
         hints = [with_one(which, v).message.split("Hint: ")[-1] for v in slips]
-        shared = {"minimax": 2, "non-saturating": 0, "discriminator": 0}[which]  # +-0.5; -0.69 and -0.7
+        shared = {"minimax": 2, "non-saturating": 0, "discriminator": 1}[which]  # +-0.5; the "close" ones
         assert len(set(hints)) == len(hints) - shared, hints
 
 
@@ -264,6 +291,10 @@ def counted_by_hand(letter):
     return counts, needed, index
 
 
+def collapsed_by_hand(covered, n_modes):
+    return covered < n_modes - 1  # the lab's rule: all the modes but one are enough
+
+
 def test_the_panels_coverage_counted_by_hand():
     covered = {}
     for letter in ex.PANELS:
@@ -273,9 +304,10 @@ def test_the_panels_coverage_counted_by_hand():
         assert c.covered == np.sum(counts >= needed)
         covered[letter] = (int(np.sum(counts >= needed)), len(counts))
     # numbers the notebook may quote, and the answers of exercise 3
-    assert covered == {"A": (12, 12), "B": (1, 8), "C": (5, 12), "D": (1, 12)}
-    assert ex.check_collapsed("B, C, D").passed is True
-    assert ex.check_modes_covered(5).passed is True and ex.check_modes_covered(1, "B").passed is True
+    assert covered == {"P": (12, 12), "Q": (1, 8), "R": (4, 12), "S": (1, 12)}
+    assert {k for k, (c, n) in covered.items() if collapsed_by_hand(c, n)} == {"Q", "R", "S"}
+    assert ex.check_collapsed("Q, R, S").passed is True
+    assert ex.check_modes_covered(4).passed is True and ex.check_modes_covered(1, "Q").passed is True
 
 
 def test_the_panels_are_clear_cases():
@@ -283,15 +315,32 @@ def test_the_panels_are_clear_cases():
         counts, needed, index = counted_by_hand(letter)
         full = counts >= needed
         assert full.all() or full.sum() <= len(counts) // 2  # all the modes, or half of them at most
-        assert np.all((counts == 0) | (counts >= 2 * needed))  # no mode only just covered, or not
-    # what the stories say: A, C and D on their data; B nearly all on one Gaussian; D one spot
+        assert np.all((counts == 0) | (counts >= 1.5 * needed))  # no mode only just covered, or not
+    # what the stories say: P, R and S on their data; Q nearly all on one Gaussian; S one spot
     share_on = {k: np.mean(counted_by_hand(k)[2] >= 0) for k in ex.PANELS}
-    assert share_on["A"] > 0.9 and share_on["C"] > 0.95 and share_on["D"] > 0.9 and share_on["B"] > 0.75
-    spot = ex.panel_points("D")
+    assert share_on["P"] > 0.9 and share_on["S"] > 0.9 and share_on["Q"] > 0.75
+    spot = ex.panel_points("S")
     assert np.mean(np.linalg.norm(spot - np.median(spot, axis=0), axis=1) < 0.2) > 0.9
+    band = np.hypot(*ex.panel_points("R").T)  # R: a band across the ring, inside and out
+    assert np.mean(band < 0.85) > 0.1 and np.mean(band > 1.15) > 0.1 and share_on["R"] > 0.3
     for letter, p in ex.PANELS.items():
         assert f"{p.settings.updates:,} updates" in p.story
-    assert ex.PANELS["A"].settings is gan.DEFAULTS and ex.PANELS["B"].settings.d_lr == gan.GAN_LAB.d_lr
+    assert ex.PANELS["P"].settings is gan.DEFAULTS and ex.PANELS["Q"].settings.d_lr == gan.GAN_LAB.d_lr
+
+
+def test_panel_r_is_the_labs_run_and_stays_collapsed():
+    run = gan.train("ring", lab.BASE, 3, snapshots=lab.SNAPSHOTS)  # the lab's own call
+    p = ex.PANELS["R"]
+    assert gan.train(p.data, p.settings, p.seed, p.snapshots) is run and 3 < lab.SEEDS
+    z = gan.noise(ex.POINTS, lab.BASE.noise_dim, lab.BASE.noise, ex.PICTURE_SEED)
+    np.testing.assert_array_equal(run.at(-1)(z), ex.panel_points("R"))
+    # its story: 4 of the 12 sectors at the end, never more than 4 at any of its 21 snapshots
+    covered = [int(c) for c in run.data["coverage"]]
+    assert len(covered) == len(run.moments) == 21 and run.moments[-1] == 1000
+    assert covered[-1] == 4 and max(covered) == 4
+    assert all(collapsed_by_hand(c, 12) for c in covered)
+    assert "4 of its 12 sectors" in p.story and "never on more than 4" in p.story
+    assert "21 snapshots" in p.story and "seed 3" in p.story
 
 
 def test_the_panels_are_real_runs_seeded_and_repeatable():
@@ -300,10 +349,10 @@ def test_the_panels_are_real_runs_seeded_and_repeatable():
         z = gan.noise(ex.POINTS, p.settings.noise_dim, p.settings.noise, ex.PICTURE_SEED)
         np.testing.assert_array_equal(fresh.at(-1)(z), ex.panel_points(letter))
         assert fresh.moments[-1] == p.settings.updates
-    # panel A is the chapter's default run, so the notebook trains it only once
+    # panel P is the chapter's default run, so the notebook trains it only once
     run = gan.train("ring")
     z = gan.noise(ex.POINTS, 2, "gaussian", ex.PICTURE_SEED)
-    np.testing.assert_array_equal(run.at(-1)(z), ex.panel_points("A"))
+    np.testing.assert_array_equal(run.at(-1)(z), ex.panel_points("P"))
     assert gan.train("ring", gan.DEFAULTS, 0, gan.SNAPSHOTS) is run
 
 
@@ -315,24 +364,36 @@ def _overlap(a, b) -> bool:
 def test_the_picture_draws_exactly_the_points_checked_and_is_legible(reveal):
     fig = ex.panels_figure(reveal=reveal)
     assert ex.draw_panels(reveal).data.startswith(b'\x89PNG')  # what a notebook shows
-    assert tuple(fig.get_size_inches()) == (8.0, 2.6)
+    assert tuple(fig.get_size_inches()) == (9.6, 3.0) and fig.dpi == 80
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
     axes = fig.axes
     assert len(axes) == len(ex.PANELS)
+    sides = set()
     for ax, letter in zip(axes, ex.PANELS):
         assert ax.get_title().startswith(f"{letter}: ")
-        drawn = ax.collections[1].get_offsets()
-        np.testing.assert_array_equal(np.asarray(drawn), ex.panel_points(letter))
-        low, high = ax.get_xlim()
-        assert np.all(np.abs(drawn) < high) and low == -high == -ex.LIMIT  # no point cut off
-        assert ax.get_ylim() == (low, high)
+        real, fake = ax.collections
+        np.testing.assert_array_equal(np.asarray(fake.get_offsets()), ex.panel_points(letter))
+        assert real.get_alpha() >= 0.4 and real.get_sizes()[0] >= 4  # real points clearly seen
+        (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+        assert x1 - x0 == pytest.approx(2 * ex.LIMIT) and y1 - y0 == pytest.approx(2 * ex.LIMIT)
+        for drawn in (fake.get_offsets(), real.get_offsets(), *(np.c_[line.get_xdata(), line.get_ydata()]
+                                                                for line in ax.lines)):
+            drawn = np.asarray(drawn)  # no point (and no tick of the ring) cut off
+            assert np.all((x0 < drawn[:, 0]) & (drawn[:, 0] < x1) & (y0 < drawn[:, 1]) & (drawn[:, 1] < y1))
+        if letter != "R":  # the points of P, Q and S fit around the data, which stays in the middle
+            assert (x0, x1) == (y0, y1) == (-ex.LIMIT, ex.LIMIT)
+        box = ax.get_window_extent(renderer)
+        sides.add((round(box.width), round(box.height)))
         shown = ax.get_xlabel()
         if reveal:
             c = ex.panel_coverage(letter)
             assert shown.startswith(f"{c.covered} of {c.modes} ")
+            green = not collapsed_by_hand(c.covered, c.modes)
+            assert ax.xaxis.label.get_color() == (style.TEXT_GREEN if green else style.TEXT_VERMILLION)
         else:
             assert shown == ""
+    assert len(sides) == 1 and sides.pop()[0] >= 160  # four squares of one size, 2 in or more
     texts = [t for t in fig.findobj(lambda o: hasattr(o, "get_text") and hasattr(o, "get_fontsize"))
              if t.get_text() and t.get_visible()]
     assert len(texts) == 1 + len(ex.PANELS) * (2 if reveal else 1)
@@ -348,25 +409,46 @@ def test_the_picture_draws_exactly_the_points_checked_and_is_legible(reveal):
         assert not any(_overlap(box, ax.get_window_extent(renderer)) for ax in axes)
 
 
-COLLAPSED_RIGHT = ["B, C, D", "bcd", "B C D", " b and c and d ", ["B", "C", "D"], ("D", "C", "B"),
-                   {"B", "C", "D"}, frozenset("BCD"), np.array(["B", "C", "D"]), ["panel B", "C", "D"],
-                   "B,C,D,D"]
+def test_collapse_is_the_labs_all_modes_but_one(monkeypatch):
+    # a panel one mode short is not collapsed, two short is: the checker decides by coverage
+    found = {k: ex.panel_coverage(k) for k in ex.PANELS}
+
+    def pretend(covered):
+        w = found["P"]
+        fake = {**found, "P": gan.Coverage(covered, w.modes, w.counts, w.needed)}
+        monkeypatch.setattr(ex, "panel_coverage", lambda letter: fake[letter])
+    pretend(11)
+    assert ex.check_collapsed("Q, R, S").passed is True
+    result = ex.check_collapsed("P, Q, R, S")
+    assert result.passed is False and "P is not collapsed: its points cover 11 of the 12 sectors, " \
+        "all but one" in result.message, result.message
+    pretend(10)
+    assert ex.check_collapsed("P, Q, R, S").passed is True
+    result = ex.check_collapsed("Q, R, S")
+    assert "P has collapsed: its points lie in only 10 of the 12 sectors" in result.message
+    assert lab.ENOUGH == {"ring": 12 - 1, "eight gaussians": 8 - 1}
+    assert "fewer than all of its data's modes but one" in ex.check_collapsed.__doc__
+
+
+COLLAPSED_RIGHT = ["Q, R, S", "qrs", "Q R S", " q and r and s ", ["Q", "R", "S"], ("S", "R", "Q"),
+                   {"Q", "R", "S"}, frozenset("QRS"), np.array(["Q", "R", "S"]), ["panel Q", "R", "S"],
+                   "Q,R,S,S"]
 
 
 @pytest.mark.parametrize("answer", COLLAPSED_RIGHT)
 def test_the_collapsed_panels_accept_any_spelling(answer):
     result = ex.check_collapsed(answer)
-    assert result.passed is True and "B, C, D is right" in result.message
-    assert "A 12 of 12 sectors; B 1 of 8 modes; C 5 of 12 sectors; D 1 of 12 sectors" in result.message
+    assert result.passed is True and "Q, R, S is right" in result.message
+    assert "P 12 of 12 sectors; Q 1 of 8 modes; R 4 of 12 sectors; S 1 of 12 sectors" in result.message
 
 
 @pytest.mark.parametrize("answer, words, absent", [
-    ("B, D", ["C has collapsed: its points lie in only 5 of the 12 sectors"], ["A is", "B has", "D has"]),
-    ("A, B, C, D", ["A is not collapsed: its points cover all 12 sectors"], ["has collapsed"]),
-    ("C, D", ["B has collapsed: its points lie in only 1 of the 8 modes"], ["C has", "D has"]),
-    ("B, C", ["D has collapsed: its points lie in only 1 of the 12 sectors"], ["B has", "C has"]),
-    ("A", ["A is not collapsed", "B has collapsed", "C has collapsed", "D has collapsed"], []),
-    ([], ["none is not the set", "B has collapsed", "C has collapsed", "D has collapsed"], ["A is"]),
+    ("Q, S", ["R has collapsed: its points lie in only 4 of the 12 sectors"], ["P is", "Q has", "S has"]),
+    ("P, Q, R, S", ["P is not collapsed: its points cover all 12 sectors"], ["has collapsed"]),
+    ("R, S", ["Q has collapsed: its points lie in only 1 of the 8 modes"], ["R has", "S has"]),
+    ("Q, R", ["S has collapsed: its points lie in only 1 of the 12 sectors"], ["Q has", "R has"]),
+    ("P", ["P is not collapsed", "Q has collapsed", "R has collapsed", "S has collapsed"], []),
+    ([], ["none is not the set", "Q has collapsed", "R has collapsed", "S has collapsed"], ["P is"]),
     ("none", ["none is not the set"], []),
 ])
 def test_the_collapsed_panels_name_each_wrong_panel(answer, words, absent):
@@ -379,48 +461,50 @@ def test_the_collapsed_panels_name_each_wrong_panel(answer, words, absent):
 
 
 @pytest.mark.parametrize("answer, words", [
-    ("B, E", "'E', which is not a panel"), ("all", "'ALL', which is not a panel"),
-    (3, "not a set of panel letters"), (["B", 3], "not a set of panel letters"),
-    ({"B": True}, "not a set of panel letters"), (b"BCD", "not a set of panel letters"),
-    (True, "not a set of panel letters"), (BIG, "not a set of panel letters"),
+    ("Q, E", "'E', which is not a panel"), ("all", "'ALL', which is not a panel"),
+    ("B, C, D", "'B', which is not a panel"), (3, "not a set of panel letters"),
+    (["Q", 3], "not a set of panel letters"), ({"Q": True}, "not a set of panel letters"),
+    (b"QRS", "not a set of panel letters"), (True, "not a set of panel letters"),
+    (BIG, "not a set of panel letters"),
 ])
 def test_the_collapsed_panels_name_answers_that_are_no_letters(answer, words):
     result = answers(ex.check_collapsed, answer)
     assert result.passed is False and words in result.message, result.message
 
 
-@pytest.mark.parametrize("answer", [5, 5.0, np.int64(5), np.float32(5), np.array(5)])
-def test_the_sectors_of_panel_c(answer):
+@pytest.mark.parametrize("answer", [4, 4.0, np.int64(4), np.float32(4), np.array(4)])
+def test_the_sectors_of_panel_r(answer):
     result = ex.check_modes_covered(answer)
-    assert result.passed is True and "fill 5 of the 12 sectors and leave 7 empty" in result.message
+    assert result.passed is True and "panel R's points fill 4 of the 12 sectors and leave 8 empty" \
+        in result.message
 
 
 @pytest.mark.parametrize("answer, words", [
-    (6, "at least a third of its share of the 1,000 points (28 here)"), (4, "grey ticks mark the borders"),
-    (7, "counts the empty sectors"), (12, "that is all of them"), (5 / 12, "the share"),
-    (41.7, "the share"), (2.5, "a whole number"), (float("nan"), "a whole number"),
+    (5, "at least a third of its share of the 1,000 points (28 here)"), (3, "grey ticks mark the borders"),
+    (8, "counts the empty sectors"), (12, "that is all of them"), (4 / 12, "the share"),
+    (33.3, "the share"), (2.5, "a whole number"), (float("nan"), "a whole number"),
     (-1, "between 0 and 12"), (13, "between 0 and 12"), (9, "count the sectors that hold purple points"),
-    ("5", "the text"), (True, "truth value"), ([5], "shape (1,)"), (BIG, "too large"),
+    ("4", "the text"), (True, "truth value"), ([4], "shape (1,)"), (BIG, "too large"),
 ])
-def test_the_sectors_of_panel_c_name_each_slip(answer, words):
+def test_the_sectors_of_panel_r_name_each_slip(answer, words):
     result = answers(ex.check_modes_covered, answer)
     assert result.passed is False and words in result.message, result.message
     if isinstance(answer, (int, float)) and not isinstance(answer, bool) and answer != BIG \
             and math.isfinite(answer):
-        assert result.message.startswith(f"{ex.show(answer)} is not the number of sectors")
+        assert result.message.startswith(f"{ex.show(answer)} is not the number of sectors panel R covers")
 
 
-def test_the_modes_of_panel_b():
-    assert "fill 1 of the 8 modes and leave 7 empty" in ex.check_modes_covered(1, "B").message
-    assert "counts the empty modes" in ex.check_modes_covered(7, "B").message
-    assert "(42 here)" in ex.check_modes_covered(2, "B").message  # ceil(1000 / 8 / 3)
-    assert "grey ticks" not in ex.check_modes_covered(2, "B").message
+def test_the_modes_of_panel_x():
+    assert "fill 1 of the 8 modes and leave 7 empty" in ex.check_modes_covered(1, "Q").message
+    assert "counts the empty modes" in ex.check_modes_covered(7, "Q").message
+    assert "(42 here)" in ex.check_modes_covered(2, "Q").message  # ceil(1000 / 8 / 3)
+    assert "grey ticks" not in ex.check_modes_covered(2, "Q").message
 
 
 def test_an_unknown_panel_is_the_notebooks_bug_and_raises():
-    for panel in ("E", None, 1, "a"):
+    for panel in ("E", "A", "D", "w", None, 1):
         with pytest.raises(ValueError, match="panel must be one of"):
-            ex.check_modes_covered(5, panel)
+            ex.check_modes_covered(4, panel)
         with pytest.raises(ValueError, match="panel must be one of"):
             ex.panel_points(panel)
 
@@ -433,7 +517,7 @@ CHECKERS = {
     "equilibrium(all three)": lambda v: ex.check_equilibrium_losses(v, v, v),
     "collapsed": ex.check_collapsed,
     "modes_covered": ex.check_modes_covered,
-    "modes_covered(B)": lambda v: ex.check_modes_covered(v, "B"),
+    "modes_covered(Q)": lambda v: ex.check_modes_covered(v, "Q"),
 }
 
 

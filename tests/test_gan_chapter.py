@@ -2,6 +2,7 @@
 checked by nbval): the settings it describes, the seed-coverage figure of the defaults
 (the issue's acceptance figure), and what the widget's pictures are said to show."""
 
+import dataclasses
 import json
 import math
 from pathlib import Path
@@ -97,3 +98,20 @@ def test_what_the_lab_is_said_to_show(prose):
     narrow = lab_coverage(width=8)
     assert max(c[-1] for c in narrow) <= 6
     assert "no seed covers more than half the ring" in prose
+
+
+def test_the_two_generator_losses_after_d_has_learned(prose):
+    """After 100 D-steps from the start the non-saturating pull is about seven times the
+    minimax one (the factor (1 - D) / D at the fakes); with Adam, minimax learns the ring too."""
+    scene = S.GANScene()
+    for _ in range(100):
+        scene.act("step_d")
+    pair = scene.run.trainer.gan
+    fakes = pair.generator(scene.fixed_noise)
+    pulls = {loss: np.linalg.norm(G.fake_gradients(pair, fakes, loss), axis=1).mean()
+             for loss in ("minimax", "non-saturating")}
+    assert 6.5 < pulls["non-saturating"] / pulls["minimax"] < 8.5
+    assert "The non-saturating loss pulls about seven times harder here" in prose
+    minimax = G.train("ring", dataclasses.replace(G.DEFAULTS, loss="minimax"), 0, snapshots=1)
+    assert minimax.data["coverage"][-1] >= 11
+    assert "in the widget the minimax loss learns the ring too" in prose

@@ -71,7 +71,7 @@ def test_hand_steps_move_one_network_and_forget_what_came_after():
 def test_the_scene_draws_what_the_networks_compute():
     scene = GANScene(step=60, seed=3)
     pair = scene.run.trainer.gan
-    fake = pair.generator(scene._noise)
+    fake = pair.generator(scene.fixed_noise)
     np.testing.assert_array_equal(np.column_stack(scene.fake.get_data()), fake)
     c, js = G.evaluate(pair, "ring", scene.settings())
     assert scene.measures == (c.covered, c.modes, js)
@@ -79,6 +79,7 @@ def test_the_scene_draws_what_the_networks_compute():
     # the picture's colour in each cell is the verdict's level (ten flat levels)
     from course_utils import style
     np.testing.assert_array_equal(scene.verdict.get_array(), style.VERDICT(verdict, bytes=True))
+    assert np.array_equal(style.VERDICT(0.5, bytes=True), (255, 255, 255, 255))  # "cannot tell" is white
     assert scene.heading.text.startswith("update 60 of 1500")
 
 

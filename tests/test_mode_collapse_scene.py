@@ -162,7 +162,7 @@ def test_the_corners_reach_every_option_and_are_few():
 
 def test_progress_hears_each_seed_while_a_setting_is_fetched(scene):
     heard = []
-    scene.progress = heard.append
+    scene.on_progress = heard.append
     try:
         scene.set(d_steps=2)
         assert heard == [f"training seed {i} of 8 ..." for i in range(1, 9)]
@@ -170,7 +170,7 @@ def test_progress_hears_each_seed_while_a_setting_is_fetched(scene):
         scene.set(step=4)  # no new runs
         assert heard == []
     finally:
-        scene.progress = None
+        scene.on_progress = None
         scene.set(d_steps=1, step=SNAPSHOTS)
 
 

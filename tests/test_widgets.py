@@ -236,8 +236,8 @@ class Stepper(Dot):
         raise ValueError("not now: the dot is tired")
 
     def train(self):
-        self.progress("training 1 of 2 ...")
-        self.progress("training 2 of 2 ...")
+        self.on_progress("training 1 of 2 ...")
+        self.on_progress("training 2 of 2 ...")
 
 
 def test_actions_become_buttons_that_redraw_and_move_the_controls():
@@ -261,5 +261,5 @@ def test_progress_messages_show_under_the_controls():
     ui.message.observe(lambda change: seen.append(change["new"]), names="value")
     ui.scene.train()
     assert len(seen) == 2 and "training 1 of 2 ..." in seen[0] and "training 2 of 2 ..." in seen[1]
-    ui.scene.progress("")
+    ui.scene.on_progress("")
     assert ui.message.value == ""

@@ -45,8 +45,9 @@ RUNS_KEPT = 4
 SHOWN, ARROWS, HEAT_RES, PLANE = 400, 40, 60, gan.HALF_WIDTH
 #: The longest arrow, in the plane's units (arrows show directions, scaled together).
 ARROW_LONGEST = 0.3
-#: Where the noise grid is drawn: noise values in [-NOISE_SPAN, NOISE_SPAN] (Gaussian noise
-#: falls there 95 % of the time), GRID_LINES lines each way.
+#: Where the noise grid is drawn: noise values in [-NOISE_SPAN, NOISE_SPAN] (each number of
+#: Gaussian noise falls there 95 % of the time, a pair 91 %), GRID_LINES lines each way; 1-D
+#: noise is drawn as one line over [-NOISE_SPAN - 0.5, NOISE_SPAN + 0.5].
 NOISE_SPAN, GRID_LINES = 2.0, 9
 #: The learning rates a slider offers, and the hidden layers a dropdown offers.
 LRS = (1e-4, 3e-4, 1e-3, 2e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0)
@@ -155,7 +156,7 @@ class GANScene(Scene):
     params = (
         Param("data", "ring", options=tuple(gan.DATASETS) + (("your points", "own"),), label="data"),
         Param("seed", 0, 0, 19, 1, integer=True, label="seed"),
-        Param("step", 0, 0, BUDGET, 1, integer=True, label="update"),
+        Param("step", 0, 0, BUDGET, 1, integer=True, label="moves"),
         Param("loss", gan.DEFAULTS.loss, options=gan.LOSSES, label="G's loss"),
         Param("noise_dim", gan.DEFAULTS.noise_dim, options=(1, 2), label="noise dimension"),
         Param("d_optimizer", "adam", options=(("Adam", "adam"), ("SGD", "sgd")), label="D optimizer"),
@@ -271,8 +272,11 @@ class GANScene(Scene):
                                         extent=(-PLANE, PLANE, -PLANE, PLANE), interpolation="nearest"))
         self.grid = moving(ax.add_collection(LineCollection([], colors=style.GREY, linewidths=0.7,
                                                             alpha=0.8)))
-        self.real = moving(ax.plot([], [], "o", ls="none", ms=2.6, color=style.GREEN, alpha=0.7)[0])
-        self.fake = moving(ax.plot([], [], "o", ls="none", ms=2.6, color=style.PURPLE)[0])
+        # a darker rim keeps each kind of point visible on the verdict's own colour
+        self.real = moving(ax.plot([], [], "o", ls="none", ms=2.8, color=style.GREEN, mec="#00513B",
+                                   mew=0.4)[0])
+        self.fake = moving(ax.plot([], [], "o", ls="none", ms=2.8, color=style.PURPLE, mec="#6E2F55",
+                                   mew=0.4)[0])
         self.arrows = moving(ax.quiver(np.zeros(ARROWS), np.zeros(ARROWS), np.zeros(ARROWS),
                                        np.zeros(ARROWS), angles="xy", scale_units="xy", scale=1,
                                        color=style.BLACK, width=0.004, headwidth=4, zorder=4))
@@ -289,12 +293,12 @@ class GANScene(Scene):
                    Patch(color=style.VERDICT(0.0), label="D says fake"),
                    Line2D([], [], color=style.GREY, lw=0.8, label="noise grid, through G"),
                    Line2D([], [], marker=r"$\rightarrow$", ms=10, ls="none", color=style.BLACK,
-                          label="where G's step\nmoves its points")]
+                          label="−∂L_G/∂x: where G's loss\npulls each fake point")]
         left = 0.05 + side * fh / fw + 0.01
         fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(left, 0.84), frameon=False,
                    fontsize=8.5, handlelength=1.4, borderaxespad=0)
         # the arrows show directions (the longest is drawn ARROW_LONGEST long): their size here
-        fig.text(left + 0.005, 0.3, "G's push on a fake point,\nmean |∂L/∂x| (arrow size):",
+        fig.text(left + 0.005, 0.3, "the arrows' true size, mean\n|∂L_G/∂x| at a fake point:",
                  fontsize=8.5, va="bottom")
         self.push_text = moving(StampedLine(fig, left + 0.005, 0.27, pieces=0, fontsize=9, va="top"))
 
@@ -312,15 +316,16 @@ class GANScene(Scene):
         self.g_curve = moving(self.ax_loss.plot([], [], color=style.ORANGE, lw=1.0, label="G's loss")[0])
         self.d_rest = self.ax_loss.axhline(0, color=style.BLUE, lw=0.8, ls=":")  # where D cannot tell
         self.g_rest = self.ax_loss.axhline(0, color=style.ORANGE, lw=0.8, ls=":")
-        self.ax_loss.legend(loc="upper right", fontsize=8, frameon=False, ncol=2, borderaxespad=0.1)
+        # above the panel, where the moving "now" line does not cross it
+        self.ax_loss.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False,
+                            ncol=2, borderaxespad=0.1, handlelength=1.5)
         self.cover_curve = moving(self.ax_cover.plot([], [], color=style.GREEN, lw=1.4,
                                                      drawstyle="steps-post")[0])
         self.js_curve = moving(self.ax_js.plot([], [], color=style.PURPLE, lw=1.4)[0])
         self.ax_js.set_ylim(0, math.log(2))
-        self.ax_js.set_yticks([0, 0.3, 0.6])
+        self.ax_js.set_yticks([0, 0.3, math.log(2)], ["0", "0.3", "ln 2"])  # ln 2: nothing in common
         self.ax_js.axhline(math.log(2), color=style.GREY, lw=0.8, ls=":")
-        self.ax_js.text(BUDGET, math.log(2) * 0.93, "ln 2: nothing in common ", fontsize=8, ha="right",
-                        va="top", color=style.GREY)
+
         self.now = [moving(a.axvline(0, color=style.BLACK, lw=0.8)) for a in
                     (self.ax_loss, self.ax_cover, self.ax_js)]
         small = dict(fontsize=9, va="bottom", pieces=2)
@@ -337,10 +342,10 @@ class GANScene(Scene):
         self.g_rest.set_ydata([g_rest, g_rest])
         modes = len(gan.modes(self._data()))
         self.ax_cover.set_ylim(0, modes + 0.5)
-        self.ax_cover.set_yticks([0, modes // 2, modes] if modes > 2 else [0, modes])
+        self.ax_cover.set_yticks([0, modes // 2, modes] if modes >= 6 else [0, modes])
         real = gan.sample(self._data(), SHOWN, 1)
         self.real.set_data(real[:, 0], real[:, 1])
-        self._noise = gan.noise(SHOWN, v["noise_dim"], gan.DEFAULTS.noise, gan.EVAL_SEED)
+        self.fixed_noise = gan.noise(SHOWN, v["noise_dim"], gan.DEFAULTS.noise, gan.EVAL_SEED)
         if v["noise_dim"] == 2:
             ticks = np.linspace(-NOISE_SPAN, NOISE_SPAN, GRID_LINES)
             along = np.linspace(-NOISE_SPAN, NOISE_SPAN, 40)
@@ -356,10 +361,12 @@ class GANScene(Scene):
         pair = run.trainer.gan
         k, bad = run.at, run.diverged()
         with np.errstate(all="ignore"):  # a diverged run's NaN and inf are drawn as nothing
-            fake = pair.generator(self._noise)
+            fake = pair.generator(self.fixed_noise)
             self.fake.set_data(fake[:, 0], fake[:, 1])
             verdict = gan.verdict(pair, self._heat_points, v["loss"]).reshape(HEAT_RES, HEAT_RES)
-            self.verdict.set_data(style.VERDICT(np.nan_to_num(verdict, nan=0.5), bytes=True))
+            colours = style.VERDICT(np.nan_to_num(verdict, nan=0.5), bytes=True)
+            colours[np.isnan(verdict)] = (235, 235, 235, 255)  # a diverged D says nothing: grey
+            self.verdict.set_data(colours)
             shape = self._grid_noise.shape
             bent = pair.generator(self._grid_noise.reshape(-1, shape[-1])).reshape(shape[0], shape[1], 2)
             self.grid.set_segments(list(np.nan_to_num(bent, nan=0.0, posinf=9.0, neginf=-9.0)))
@@ -375,6 +382,7 @@ class GANScene(Scene):
                              (self.verdict, "show_verdict"), (self.grid, "show_grid"),
                              (self.arrows, "show_arrows")):
             artist.set_visible(v[name])
+        self.arrows.set_visible(v["show_arrows"] and scale > 0)  # no arrows of NaN
         self._draw_curves(run)
         made = run.moves[:k]
         if made.count("u") == k:
@@ -402,7 +410,7 @@ class GANScene(Scene):
         for line in self.now:
             line.set_xdata([k, k])
         last = losses[-1] if k else (math.nan, math.nan)
-        self.loss_text.set("losses at this update: D {}, G {}", *(_number(x) for x in last))
+        self.loss_text.set("losses now: D {}, G {}", *(_number(x) for x in last))
         self.cover_text.set("modes covered: {} of {}", str(covered), str(modes))
         self.js_text.set("Jensen-Shannon divergence, real vs fake: {} nats", _number(js))
 

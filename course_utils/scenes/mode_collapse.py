@@ -131,7 +131,7 @@ class ModeCollapseScene(Scene):
     and ``g_lr`` (Adam's learning rates), ``loss`` (the generator's), ``width`` (the
     two hidden layers of both networks) and ``step`` (snapshot 0 to ``SNAPSHOTS``).
 
-    A new setting trains 8 runs (about 5 s; cached after). Set ``scene.progress`` to a
+    A new setting trains 8 runs (about 5 s; cached after). Set ``scene.on_progress`` to a
     callable to hear "training seed 3 of 8 ..." meanwhile (see :func:`seed_runs`).
     """
 
@@ -226,7 +226,7 @@ class ModeCollapseScene(Scene):
     def _fetch_runs(self) -> None:
         key = (self.values["data"], self.setting())
         if key != self._runs_for:
-            self.runs = seed_runs(*key, progress=self.progress)
+            self.runs = seed_runs(*key, progress=self.on_progress)
             self._runs_for = key
 
     def draw(self) -> None:
