@@ -9,6 +9,10 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 # pytest options; e.g. `make test PYTEST_ARGS="-x -k neuron"`
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist): 2 for a 2-core machine; 0 runs everything in this one.
+# Each test file (and each notebook) stays in one process, so a notebook's cells run in
+# order in one kernel and a file's cached runs are trained once.
+PYTEST_WORKERS ?= 2
 # One BLAS thread: the course's matrices are small, and on a busy 2-core machine (tests,
 # a voila kernel and a browser at once) OpenBLAS's extra threads made a 400 x 64 matrix
 # product 100 times slower (0.03 ms -> 3-20 ms) and training 4 times slower; alone, one
@@ -32,7 +36,7 @@ lab: $(STAMP)
 	$(BIN)/python -m course_utils lab
 
 test: $(STAMP)
-	$(BIN)/python -m pytest --nbval --nbval-current-env tests notebooks $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadscope --nbval --nbval-current-env tests notebooks $(PYTEST_ARGS)
 
 # Rebuild every GIF in imgs/ from code (or check them: make check-gifs).
 gifs: $(STAMP)

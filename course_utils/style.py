@@ -113,13 +113,13 @@ def sign_color(value: float) -> str:
     return GREY
 
 
-def plane_axes(ax, half_width: float) -> None:
+def plane_axes(ax, half_width: float, ticks=(-2, 0, 2)) -> None:
     """Frame ``ax`` as the input plane of a 2-D data set: ``[-half_width, half_width]^2``,
-    ticks at -2, 0 and 2, axes named x₁ and x₂."""
+    ``ticks`` on both axes, axes named x₁ and x₂."""
     ax.set_xlim(-half_width, half_width)
     ax.set_ylim(-half_width, half_width)
-    ax.set_xticks([-2, 0, 2])
-    ax.set_yticks([-2, 0, 2])
+    ax.set_xticks(ticks)
+    ax.set_yticks(ticks)
     ax.set_xlabel("x\u2081", labelpad=1)
     ax.set_ylabel("x\u2082", labelpad=-2)
 

@@ -375,9 +375,10 @@ def check_collapsed(answer) -> Feedback:
     """Which panels of :func:`draw_panels` show mode collapse? ``answer``: their letters
     (``"Q, S"``, ``["Q", "S"]`` or ``{"Q", "S"}``; ``[]`` for none).
 
-    A generator has collapsed, fully or in part, when its points leave modes of the data
-    empty: every point may look real, but only some kinds of real point are made. The
-    definition is the mode-collapse lab's (:data:`course_utils.scenes.mode_collapse.ENOUGH`):
+    A generator has collapsed, fully or in part, when its points crowd onto a few places
+    (an arc, a spot) and leave modes of the data empty: every point may look real, but only
+    some kinds of real point are made. Every panel here is a run that stays so (the notebook
+    says which), and the count uses the lab's line (:data:`course_utils.scenes.mode_collapse.ENOUGH`):
     a panel shows collapse when it covers fewer than all of its data's modes but one,
     fewer than 11 of the ring's 12 sectors or 7 of the 8 Gaussians (one thin mode is a
     flaw, not a collapse). What it covers is ``gan.coverage`` of exactly the points drawn.

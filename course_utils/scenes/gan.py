@@ -148,7 +148,7 @@ class GANScene(Scene):
     Parameters: ``data``; ``seed`` (the starting weights and every batch); ``step``, the
     moves made (an update each, or one network's step from a button); the loss; the noise
     dimension (1 or 2); for each network its optimizer, learning rate and hidden layers;
-    ``d_steps`` (D-steps per update); and what is shown (real and fake points, D's
+    ``d_steps`` (D-steps per G-step); and what is shown (real and fake points, D's
     verdict, the noise grid, the arrows). A change to the run starts it again from update
     0 (press Play); each run is trained once and kept.
     """
@@ -165,7 +165,7 @@ class GANScene(Scene):
         Param("g_lr", gan.DEFAULTS.g_lr, options=LRS, slider=True, label="G learning rate"),
         Param("d_hidden", (32, 32), options=HIDDEN, label="D hidden layers"),
         Param("g_hidden", (32, 32), options=HIDDEN, label="G hidden layers"),
-        Param("d_steps", 1, 1, 5, 1, integer=True, label="D-steps per update"),
+        Param("d_steps", 1, 1, 5, 1, integer=True, label="D-steps per G-step"),
         Param("show_real", True, options=(False, True), label="real"),
         Param("show_fake", True, options=(False, True), label="fake"),
         Param("show_verdict", True, options=(False, True), label="D's verdict"),
@@ -219,7 +219,7 @@ class GANScene(Scene):
 
     def _hand(self, move: str) -> None:
         if self.values["step"] >= BUDGET:
-            raise ValueError(f"the run is at its end ({BUDGET:,} moves): move the update slider "
+            raise ValueError(f"the run is at its end ({BUDGET:,} moves): move the moves slider "
                              "back to step from an earlier point")
         run = self.run
         run.hand(move)
@@ -280,12 +280,7 @@ class GANScene(Scene):
         self.arrows = moving(ax.quiver(np.zeros(ARROWS), np.zeros(ARROWS), np.zeros(ARROWS),
                                        np.zeros(ARROWS), angles="xy", scale_units="xy", scale=1,
                                        color=style.BLACK, width=0.004, headwidth=4, zorder=4))
-        ax.set_xlim(-PLANE, PLANE)
-        ax.set_ylim(-PLANE, PLANE)
-        ax.set_xticks([-1, 0, 1])
-        ax.set_yticks([-1, 0, 1])
-        ax.set_xlabel("x\u2081", labelpad=1)
-        ax.set_ylabel("x\u2082", labelpad=-2)
+        style.plane_axes(ax, PLANE, ticks=(-1, 0, 1))
         handles = [Line2D([], [], marker="o", ls="none", color=style.GREEN, label="real points"),
                    Line2D([], [], marker="o", ls="none", color=style.PURPLE, label="fake points, G(z)"),
                    Patch(color=style.VERDICT(0.99), label="D says real"),
@@ -293,12 +288,12 @@ class GANScene(Scene):
                    Patch(color=style.VERDICT(0.0), label="D says fake"),
                    Line2D([], [], color=style.GREY, lw=0.8, label="noise grid, through G"),
                    Line2D([], [], marker=r"$\rightarrow$", ms=10, ls="none", color=style.BLACK,
-                          label="−∂L_G/∂x: where G's loss\npulls each fake point")]
+                          label="−∂ℓ/∂x: where G's loss\npulls each fake point")]
         left = 0.05 + side * fh / fw + 0.01
         fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(left, 0.84), frameon=False,
                    fontsize=8.5, handlelength=1.4, borderaxespad=0)
         # the arrows show directions (the longest is drawn ARROW_LONGEST long): their size here
-        fig.text(left + 0.005, 0.3, "the arrows' true size, mean\n|∂L_G/∂x| at a fake point:",
+        fig.text(left + 0.005, 0.3, "the arrows' true size, mean\n|∂ℓ/∂x| at a fake point:",
                  fontsize=8.5, va="bottom")
         self.push_text = moving(StampedLine(fig, left + 0.005, 0.27, pieces=0, fontsize=9, va="top"))
 
@@ -311,7 +306,7 @@ class GANScene(Scene):
             a.tick_params(labelsize=8)
         for a in (self.ax_loss, self.ax_cover):
             a.set_xticklabels([])
-        self.ax_js.set_xlabel("update", fontsize=9, labelpad=1)
+        self.ax_js.set_xlabel("move (an update, or a step by hand)", fontsize=9, labelpad=1)
         self.d_curve = moving(self.ax_loss.plot([], [], color=style.BLUE, lw=1.0, label="D's loss")[0])
         self.g_curve = moving(self.ax_loss.plot([], [], color=style.ORANGE, lw=1.0, label="G's loss")[0])
         self.d_rest = self.ax_loss.axhline(0, color=style.BLUE, lw=0.8, ls=":")  # where D cannot tell
@@ -383,7 +378,7 @@ class GANScene(Scene):
                              (self.arrows, "show_arrows")):
             artist.set_visible(v[name])
         self.arrows.set_visible(v["show_arrows"] and scale > 0)  # no arrows of NaN
-        self._draw_curves(run)
+        self._draw_curves(run, bad)
         made = run.moves[:k]
         if made.count("u") == k:
             self.heading.set("update {} of {}", str(k), str(BUDGET))
@@ -396,15 +391,16 @@ class GANScene(Scene):
             self.subheading.set("training diverged at update {}: the losses are no longer numbers. "
                                 "Try smaller learning rates", str(bad))
 
-    def _draw_curves(self, run: LiveRun) -> None:
+    def _draw_curves(self, run: LiveRun, diverged: int | None) -> None:
         k = run.at
         moves = np.arange(1, k + 1)
         losses = np.array(run.losses[:k], dtype=float).reshape(-1, 2)
         self.d_curve.set_data(moves, losses[:, 0])
         self.g_curve.set_data(moves, losses[:, 1])
-        kept = sorted(m for m in run.measures if m <= k)
+        upto = k if diverged is None else min(k, diverged)  # a diverged run is not measured on
+        kept = sorted(m for m in run.measures if m <= upto)
         covered, modes, js = self.measures = run.measure()
-        when = np.array(kept + [k])
+        when = np.array(kept + [upto])
         self.cover_curve.set_data(when, [run.measures[m][0] for m in kept] + [covered])
         self.js_curve.set_data(when, [run.measures[m][2] for m in kept] + [js])
         for line in self.now:
