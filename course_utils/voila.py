@@ -18,3 +18,31 @@ class CourseMarkdownRenderer(VoilaMarkdownRenderer):
         if url.startswith("../"):
             url = posixpath.normpath(posixpath.join("notebooks", url))
         return super().image(text, url, title)
+
+
+def skipped(cell) -> bool:
+    """A cell a presentation leaves out: slide type "skip" (``metadata.slideshow``, as
+    JupyterLab's property inspector sets it, and as slides skip it)."""
+    return cell.get("metadata", {}).get("slideshow", {}).get("slide_type") == "skip"
+
+
+def leave_out_skipped(req, notebook, cwd) -> None:
+    """voila's prelaunch hook: drop the :func:`skipped` cells before the notebook runs, so a
+    dashboard shows no exercise asking for code nobody can type, nor numbers printed for
+    code it hides. (Such cells define nothing the rest of their notebook uses: a test checks.)"""
+    notebook.cells = [cell for cell in notebook.cells if not skipped(cell)]
+
+
+def main(argv=None) -> None:
+    """``python -m course_utils.voila ARGS``: voila with :func:`leave_out_skipped` as its
+    prelaunch hook (a callable, which voila's command line cannot take)."""
+    from traitlets.config import Config
+    from voila.app import Voila
+
+    config = Config()
+    config.VoilaConfiguration.prelaunch_hook = leave_out_skipped
+    Voila.launch_instance(argv=argv, config=config)
+
+
+if __name__ == "__main__":
+    main()
