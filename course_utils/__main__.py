@@ -34,15 +34,16 @@ def first_free_port(port: int, tries: int = 50) -> int:
     raise SystemExit(f"ports {port} to {port + tries - 1} are all taken; pass --port")
 
 
-def lab_command(port: int = 8888, open_browser: bool = True, token: str | None = None) -> list[str]:
+def lab_command(port: int = 8888, open_browser: bool = True, token: str | None = None,
+                root: Path = ROOT) -> list[str]:
     """The JupyterLab command line: loopback only, never an empty token.
 
-    The server's root is the repository, so the notebooks' ``../imgs/`` pictures load;
-    the page opens on notebooks/.
+    The server's root is the repository (or ``root``, a copy of it), so the notebooks'
+    ``../imgs/`` pictures load; the page opens on notebooks/.
     """
     token = token or secrets.token_hex(24)
     cmd = [sys.executable, "-m", "jupyter", "lab", "--ip=127.0.0.1", f"--port={port}",
-           f"--ServerApp.root_dir={ROOT}", "--ServerApp.default_url=/lab/tree/notebooks",
+           f"--ServerApp.root_dir={root}", "--ServerApp.default_url=/lab/tree/notebooks",
            f"--IdentityProvider.token={token}", "--ServerApp.port_retries=0"]
     if not open_browser:
         cmd.append("--no-browser")

@@ -1,5 +1,6 @@
 """Real-browser check: voila serves each chapter on 127.0.0.1 with a token; Chromium
 (Debian's package, driven by Playwright) moves a control and the picture must change.
+JupyterLab too: it runs a chapter's cells, a slider moves by keyboard, the picture changes.
 
 Without Chromium this skips with a message, except in CI (CI=true), where it fails.
 """
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from course_utils.__main__ import voila_command
+from course_utils.__main__ import lab_command, voila_command
 from course_utils.chapters import CHAPTERS as REGISTRY
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -126,3 +127,44 @@ def test_moving_a_slider_changes_the_picture(voila, browser, notebook, slider_te
         print(f"{notebook}: picture changed {time.monotonic() - start:.2f} s after {what}")
     finally:
         page.close()
+
+
+def test_jupyterlab_runs_a_chapter_and_its_slider_changes_the_picture(browser, tmp_path):
+    """In a copy of the notebooks and pictures (JupyterLab may save a notebook it ran)."""
+    shutil.copytree(ROOT / "notebooks", tmp_path / "notebooks")
+    shutil.copytree(ROOT / "imgs", tmp_path / "imgs")
+    port, token = free_port(), secrets.token_hex(16)
+    log = open(tmp_path / "lab.log", "w")
+    proc = subprocess.Popen(lab_command(port, open_browser=False, token=token, root=tmp_path),
+                            cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT)
+    page = browser.new_page(viewport={"width": 1300, "height": 1000})
+    try:
+        wait_for_port(port, proc)
+        notebook, slider_text = CHAPTERS[0]
+        page.goto(f"http://127.0.0.1:{port}/lab/tree/notebooks/{notebook}?token={token}",
+                  wait_until="commit", timeout=90_000)
+        page.locator(".jp-Notebook").first.wait_for(state="visible", timeout=90_000)
+        # the kernel has started (the status bar says so) before the cells are run
+        page.locator(".jp-StatusBar-TextItem", has_text="Idle").first.wait_for(timeout=90_000)
+        page.get_by_role("menuitem", name="Run", exact=True).click()
+        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+        image = page.locator(".jp-OutputArea-output .widget-image").first  # the live widget's
+        image.wait_for(state="visible", timeout=90_000)
+        image.scroll_into_view_if_needed()
+        before = image.screenshot()
+        page.locator(".widget-slider", has_text=slider_text).first.locator(".noUi-handle").focus()
+        start = time.monotonic()
+        for _ in range(5):
+            page.keyboard.press("ArrowLeft")
+        while time.monotonic() - start < 15:
+            if image.screenshot() != before:
+                break
+            page.wait_for_timeout(50)
+        else:
+            pytest.fail(f"JupyterLab, {notebook}: the picture did not change after moving '{slider_text}'")
+        print(f"JupyterLab, {notebook}: picture changed {time.monotonic() - start:.2f} s after the key presses")
+    finally:
+        page.close()
+        proc.terminate()
+        proc.wait(timeout=20)
+        log.close()
