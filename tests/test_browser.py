@@ -87,6 +87,16 @@ def browser():
         browser.close()
 
 
+def wait_for_change(page, image, before: bytes, start: float, failure: str, within: float = 15) -> None:
+    """Wait until ``image`` looks different from the screenshot ``before``; fail with
+    ``failure`` if it has not ``within`` seconds after ``start``."""
+    while time.monotonic() - start < within:
+        if image.screenshot() != before:
+            return
+        page.wait_for_timeout(50)
+    pytest.fail(failure)
+
+
 def test_pages_need_the_token(voila):
     port, _ = voila
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
@@ -115,12 +125,7 @@ def test_moving_a_slider_changes_the_picture(voila, browser, notebook, slider_te
             for _ in range(5):
                 page.keyboard.press("ArrowLeft")  # every slider starts above its minimum
             what = f"moving '{slider_text}'"
-        while time.monotonic() - start < 15:
-            if image.screenshot() != before:
-                break
-            page.wait_for_timeout(50)
-        else:
-            pytest.fail(f"{notebook}: the picture did not change after {what}")
+        wait_for_change(page, image, before, start, f"{notebook}: the picture did not change after {what}")
         if notebook in PLAYED:
             assert readout.inner_text().strip() not in ("", "0"), "Play did not move the slider"
         assert page.locator("img[src^='data:image/gif']").count() >= 1, "the chapter's GIF is not shown"
@@ -156,12 +161,8 @@ def test_jupyterlab_runs_a_chapter_and_its_slider_changes_the_picture(browser, t
         start = time.monotonic()
         for _ in range(5):
             page.keyboard.press("ArrowLeft")
-        while time.monotonic() - start < 15:
-            if image.screenshot() != before:
-                break
-            page.wait_for_timeout(50)
-        else:
-            pytest.fail(f"JupyterLab, {notebook}: the picture did not change after moving '{slider_text}'")
+        wait_for_change(page, image, before, start,
+                        f"JupyterLab, {notebook}: the picture did not change after moving '{slider_text}'")
         print(f"JupyterLab, {notebook}: picture changed {time.monotonic() - start:.2f} s after the key presses")
     finally:
         page.close()
