@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from course_utils import gan as G
-from course_utils.scenes.gan import BUDGET, CHECK_EVERY, GANScene, LiveRun, example_points
+from course_utils.live_gan import CHECK_EVERY, LiveRun
+from course_utils.scenes.gan import BUDGET, GANScene, example_points
 
 
 def weights(trainer):

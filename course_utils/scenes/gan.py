@@ -8,18 +8,13 @@ run starts from scratch (no tuned checkpoint), and its defaults are ones measure
 train (:data:`course_utils.gan.DEFAULTS`: all of 20 seeds cover 11 or more of the 12
 sectors of the ring by update 1,500).
 
-The run is *live*: it is trained as far as the ``step`` slider asks, one move at a time,
-by the engine (:class:`course_utils.gan.Trainer`). A move is an update (``d_steps``
-discriminator steps, then one generator step) or, from the Step D and Step G buttons, one
-step of one network. :class:`LiveRun` keeps a copy of the whole training state every
-``CHECK_EVERY`` moves, so the slider can go back and forth: the same data, seed, settings
-and moves always give the same weights. With no hand steps, the run is the one
-:func:`course_utils.gan.record` records for the same data, settings and seed.
+The run is *live*: it is trained as far as the ``step`` slider asks, one move at a time
+(an update, or one network's step from the Step D and Step G buttons), by a
+:class:`course_utils.live_gan.LiveRun`, which can also go back.
 """
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import math
 from collections import OrderedDict
@@ -30,15 +25,14 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from .. import data, gan, style
+from ..live_gan import LiveRun
 from ..scene import Param, Scene, step_indices
 from ..stamps import StampedLine
 
-__all__ = ["GANScene", "LiveRun", "BUDGET", "example_points"]
+__all__ = ["GANScene", "BUDGET", "example_points"]
 
 #: The length of a run, in moves: the training budget the defaults were measured with.
 BUDGET = gan.DEFAULTS.updates
-#: A copy of the training state is kept every CHECK_EVERY moves (and the measures taken).
-CHECK_EVERY = 20
 #: How many runs (settings) a scene keeps, so that coming back to one does not retrain.
 RUNS_KEPT = 4
 #: Points drawn of each kind, arrows drawn, the verdict's grid, the plane's half width.
@@ -71,74 +65,6 @@ def example_points(n: int = 300) -> np.ndarray:
     t = np.linspace(0, 3 * np.pi, n)
     r = 0.2 + t / (3 * np.pi)
     return np.column_stack([r * np.cos(t), r * np.sin(t)]) + 0.03 * rng.standard_normal((n, 2))
-
-
-class LiveRun:
-    """A GAN trained move by move: ``"u"`` (an update), ``"d"`` (one D-step) or ``"g"``
-    (one G-step). ``go(k)`` brings it to move ``k`` (training updates past the moves made
-    so far, or going back through a kept copy); ``hand(move)`` makes one move by hand at
-    the current place, forgetting any moves that came after it.
-
-    ``losses[i]`` is ``(L_D, L_G)`` of move ``i`` (NaN for the network a move did not
-    step); ``measures[k]`` is ``(modes covered, modes, JS)`` after ``k`` moves, for every
-    ``k`` a copy was kept at."""
-
-    def __init__(self, data, settings: gan.Settings, seed: int):
-        self.data = data
-        real = gan.sample(data, gan.POOL, gan.DATA_SEED) if isinstance(data, str) else gan.own_points(data)
-        self.trainer = gan.Trainer(real, settings, seed)
-        self.moves: list[str] = []
-        self.losses: list[tuple[float, float]] = []
-        self.at = 0
-        self.copies = {0: self._copy()}
-        self.measures = {0: self.measure()}
-
-    def _copy(self) -> gan.Trainer:
-        t = self.trainer
-        return copy.deepcopy(t, {id(t.real): t.real})  # the real points are shared, never changed
-
-    def measure(self) -> tuple[int, int, float]:
-        """``(covered, modes, JS)`` of the generator as it is now (:func:`gan.evaluate`)."""
-        c, js = gan.evaluate(self.trainer.gan, self.data, self.trainer.settings)
-        return c.covered, c.modes, js
-
-    def go(self, k: int) -> None:
-        base = max(c for c in self.copies if c <= k)
-        if k < self.at or base > self.at:
-            self.trainer, self.at = copy.deepcopy(self.copies[base], {id(self.trainer.real): self.trainer.real}), base
-        while self.at < k:
-            self._play(self.moves[self.at] if self.at < len(self.moves) else "u")
-
-    def hand(self, move: str) -> None:
-        del self.moves[self.at:], self.losses[self.at:]
-        for k in [k for k in self.copies if k > self.at]:
-            del self.copies[k], self.measures[k]
-        self._play(move)
-
-    def _play(self, move: str) -> None:
-        t = self.trainer
-        with np.errstate(all="ignore"):  # far too large learning rates overflow: shown as diverged
-            if move == "u":
-                losses = t.update()
-            elif move == "d":
-                losses = (t.step_discriminator(), math.nan)
-            else:
-                losses = (math.nan, t.step_generator())
-            if self.at == len(self.moves):
-                self.moves.append(move)
-                self.losses.append(losses)
-            self.at += 1
-            if self.at % CHECK_EVERY == 0 and self.at not in self.copies:
-                self.copies[self.at] = self._copy()
-                self.measures[self.at] = self.measure()
-
-    def diverged(self) -> int | None:
-        """The first move (1-based) whose losses are not finite numbers, up to now; or None."""
-        for i, (move, (d, g)) in enumerate(zip(self.moves[:self.at], self.losses)):
-            stepped = (d, g) if move == "u" else (d,) if move == "d" else (g,)
-            if not all(math.isfinite(x) for x in stepped):
-                return i + 1
-        return None
 
 
 class GANScene(Scene):
