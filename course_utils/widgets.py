@@ -142,26 +142,29 @@ class SceneWidget(w.VBox):
         try:
             self.scene.set(**{owner: change["new"]})
         except (ValueError, TypeError) as exc:  # the scene is as it was: so is the picture
-            self.message.value = (f'<span style="color: {style.VERMILLION}">'
-                                  f'{html.escape(str(exc))}</span>')
+            self._say(str(exc), style.VERMILLION)
             self._sync_controls(keep=owner if self.scene.param(owner).text else None)
             return
-        self.message.value = ""
-        self._sync_controls()
-        self.image.value = self.scene.to_png()
+        self._show_new_picture()
 
     def _progress(self, text: str) -> None:
         """What the scene is doing while it trains, in the message line (sent at once)."""
-        self.message.value = (f'<span style="color: #505050">{html.escape(text)}</span>'
-                              if text else "")
+        self._say(text, "#505050")
 
     def _on_action(self, method: str) -> None:
         try:
             self.scene.act(method)
         except ValueError as exc:  # an action that makes no sense now: nothing changed
-            self.message.value = (f'<span style="color: {style.VERMILLION}">'
-                                  f'{html.escape(str(exc))}</span>')
+            self._say(str(exc), style.VERMILLION)
             return
+        self._show_new_picture()
+
+    def _say(self, text: str, colour: str) -> None:
+        """``text`` in the message line, in ``colour`` (nothing for empty text)."""
+        self.message.value = f'<span style="color: {colour}">{html.escape(text)}</span>' if text else ""
+
+    def _show_new_picture(self) -> None:
+        """After a change the scene took: clear the message, sync the controls, show the frame."""
         self.message.value = ""
         self._sync_controls()
         self.image.value = self.scene.to_png()
