@@ -108,6 +108,11 @@ CHAPTERS = (
              "early_stopping:EarlyStoppingScene", "augmentation:AugmentationScene",
              "regularizers:RegularizersScene"),
             "regularization", "strength \u03bb"),
+    Chapter("09", "09_playground", "Playground",
+            "everything together: build a network, pick its features, loss, optimizer and "
+            "regularization, train it live on two-class, three- or four-class, regression or your "
+            "own data, look at every neuron, and save a setting to share",
+            ("playground:PlaygroundScene",), "playground", "epoch", play=True),
 )
 
 

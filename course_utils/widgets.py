@@ -111,7 +111,7 @@ class SceneWidget(w.VBox):
         if "step" in self.controls:
             step = self.controls["step"]
             # no description: the browser shows a widget's tooltip only when it has none
-            self.play = w.Play(min=step.min, max=step.max, step=1, interval=120, value=step.value,
+            self.play = w.Play(min=step.min, max=step.max, step=1, interval=scene.play_interval, value=step.value,
                                show_repeat=True, repeat=False, tooltip=PLAY_TOOLTIP)
             w.jslink((self.play, "value"), (step, "value"))
             self.play_help = w.HTML(value=f'<span style="font-size: 85%; color: #505050">'

@@ -281,3 +281,18 @@ def test_a_bad_text_leaves_the_scene_and_its_picture_as_they_were():
     assert not np.array_equal(scene.render(), frame)
     corners = list(Typed.corner_values())
     assert len(corners) == 8 and {c["where"] for c in corners} == {"0.5 -0.5"}
+
+
+def test_png_decodes_to_the_same_pixels():
+    import io
+
+    from PIL import Image
+
+    from course_utils.scene import png
+
+    rng = np.random.default_rng(0)
+    for shape in ((1, 1, 3), (7, 13, 3), (64, 48, 3)):
+        pixels = rng.integers(0, 256, size=shape, dtype=np.uint8)
+        decoded = Image.open(io.BytesIO(png(pixels)))
+        assert decoded.mode == "RGB" and decoded.size == (shape[1], shape[0])
+        np.testing.assert_array_equal(np.asarray(decoded), pixels)

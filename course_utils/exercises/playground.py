@@ -1,0 +1,107 @@
+"""Challenges of the Playground chapter, checked on the playground as it is now.
+
+Each checker takes the playground widget (or its scene), reads its setting and the run
+at the epoch it shows, and says which condition is not met yet, with a hint. Nothing is
+trained by the checker: what counts is what the student's own run reached.
+"""
+
+from __future__ import annotations
+
+import math
+
+from .. import playground as pg
+from .check import Feedback, brief, unattempted
+
+__all__ = ["CHALLENGES", "check_xor", "check_circle", "check_spiral"]
+
+#: The test accuracy every challenge asks for.
+GOAL = 0.95
+
+#: name -> (data set, what the challenge asks, its hint)
+CHALLENGES = {
+    "xor": ("xor", "only x₁ and x₂ as features and at most 4 hidden neurons in all",
+            "one hidden layer is enough: each neuron draws one line, and XOR needs a few of them; "
+            "if a run gets stuck, try another seed or the Adam optimizer"),
+    "circle": ("circle", "no hidden layer at all",
+               "with no hidden layer the output can only draw one straight line through the features; "
+               "which features make the circle x₁² + x₂² < r² a straight line?"),
+    "spiral": ("spiral", "at most 40 weights (biases not counted)",
+               "count the weights layer by layer (inputs times neurons): fewer or smaller layers, or "
+               "fewer features, bring the count down; a well-chosen feature (look at the sin x₁ and "
+               "sin x₂ thumbnails) can do part of a layer's work"),
+}
+
+
+def _scene(playground):
+    from ..scenes.playground import PlaygroundScene
+
+    scene = getattr(playground, "scene", playground)
+    return scene if isinstance(scene, PlaygroundScene) else None
+
+
+def _check(name: str, playground, rule) -> Feedback:
+    if unattempted(playground):
+        return Feedback(None, "give the playground: check_{}(playground)".format(name))
+    scene = _scene(playground)
+    if scene is None:
+        return Feedback(False, f"give the playground widget (or its scene); got {brief(playground)}")
+    data_name, asked, hint = CHALLENGES[name]
+    v = scene.values
+    if v["data"] != data_name:
+        return Feedback(False, f"this challenge is on the {data_name} data; the playground shows "
+                               f"{v['data']}: pick {data_name} in the data menu")
+    try:
+        run = scene.run
+        setting = run.trainer.setting
+    except ValueError as exc:  # a setting the scene refuses (no features ...)
+        return Feedback(False, f"the playground cannot train this setting: {exc}")
+    broken = rule(setting, run)
+    if broken:
+        return Feedback(False, f"{broken}. The challenge: {asked}. Hint: {hint}")
+    _, _, _, accuracy = run.trainer.measure()
+    if not accuracy >= GOAL:
+        shown = "-" if not math.isfinite(accuracy) else f"{100 * accuracy:.1f} %"
+        return Feedback(False, f"the setting fits the challenge, and at epoch {run.at} the test "
+                               f"accuracy is {shown}; {100 * GOAL:.0f} % is needed. Press Play to "
+                               f"train further, or change the learning rate, optimizer or seed. "
+                               f"Hint: {hint}")
+    weights, _ = pg.count_weights(run.trainer.model)
+    return Feedback(True, f"test accuracy {100 * accuracy:.1f} % at epoch {run.at}, with "
+                          f"{sum(setting.hidden)} hidden neurons and {weights} weights")
+
+
+def _xor_rule(setting, run) -> str:
+    extra = [f for f in setting.features if f not in ("x₁", "x₂")]
+    if extra:
+        return f"switch off {', '.join(extra)}: only x₁ and x₂ may be on"
+    if sum(setting.hidden) > 4:
+        return f"the hidden layers ({' '.join(map(str, setting.hidden))}) have {sum(setting.hidden)} neurons"
+    return ""
+
+
+def _circle_rule(setting, run) -> str:
+    if setting.hidden:
+        return f"the network has hidden layers ({' '.join(map(str, setting.hidden))}): clear the hidden layers box"
+    return ""
+
+
+def _spiral_rule(setting, run) -> str:
+    weights, _ = pg.count_weights(run.trainer.model)
+    if weights > 40:
+        return f"the network has {weights} weights"
+    return ""
+
+
+def check_xor(playground) -> Feedback:
+    """XOR with only x₁ and x₂ as features and at most 4 hidden neurons: 95 % test accuracy."""
+    return _check("xor", playground, _xor_rule)
+
+
+def check_circle(playground) -> Feedback:
+    """The circle with no hidden layer: 95 % test accuracy."""
+    return _check("circle", playground, _circle_rule)
+
+
+def check_spiral(playground) -> Feedback:
+    """The spiral with at most 40 weights: 95 % test accuracy."""
+    return _check("spiral", playground, _spiral_rule)

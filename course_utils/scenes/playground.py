@@ -1,0 +1,554 @@
+"""The playground: a network you build and train live on points in the plane, with a
+thumbnail of what every neuron computes (the idea of TensorFlow Playground, Smilkov,
+Carter et al., 2016), and what its users asked it for: more losses and optimizers, three
+or four classes, dropout, early stopping, a seed, your own data, accuracy and a
+confusion matrix, and settings saved to JSON and loaded back.
+
+The model behind it is :mod:`course_utils.playground`; the run is live
+(:class:`course_utils.playground.Run`): trained as far as the epoch slider asks, and
+able to go back.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+from pathlib import Path
+
+import numpy as np
+from matplotlib.collections import LineCollection
+from matplotlib.colors import to_rgba
+
+from .. import data, playground as pg, style
+from ..scene import Param, Scene
+from ..stamps import StampedLine, stamped
+
+__all__ = ["PlaygroundScene", "parse_hidden", "LONGEST"]
+
+#: The longest run, in epochs (the "stop after" choice's largest option).
+EPOCH_CHOICES = (50, 100, 200, 500, 1000)
+LONGEST = EPOCH_CHOICES[-1]
+LRS = (1e-5, 1e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+STRENGTHS = (0.0, 1e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+#: The checkbox parameter of each feature.
+FEATURE_PARAMS = dict(zip(("f_x1", "f_x2", "f_x1sq", "f_x2sq", "f_x1x2", "f_sin1", "f_sin2"), pg.FEATURES))
+#: Every parameter that changes the run (the others change what is shown, or how far).
+RUN_PARAMS = ("data", "noise", "train_percent", *FEATURE_PARAMS, "hidden", "activation", "loss",
+              "optimizer", "lr", "batch_size", "penalty", "strength", "dropout", "patience", "seed")
+#: Runs kept, so that coming back to a setting does not train it again.
+RUNS_KEPT = 6
+#: The output's heatmap and each neuron's thumbnail, in grid points per side.
+HEAT, THUMB = 96, 16
+#: The network diagram, in thumbnail cells: a thumbnail's side, the distance of two rows,
+#: and of two columns (the links run in the gap).
+CELL, ROW, COLUMN = THUMB, 21, 44
+#: Class colours (two classes: class 0 vermillion, class 1 blue, as in every chapter).
+CLASS_COLOURS = (style.VERMILLION, style.BLUE, style.GREEN, style.ORANGE, style.PURPLE, style.SKY)
+_RGBA_CLASSES = np.array([to_rgba(c) for c in CLASS_COLOURS])
+_RGBA_POSITIVE, _RGBA_NEGATIVE = np.array(to_rgba(style.POSITIVE)), np.array(to_rgba(style.NEGATIVE))
+
+
+def parse_hidden(text: str) -> tuple[int, ...]:
+    """The hidden layers written as neurons per layer, "4 2" or "8, 8, 8": 0 to 6 layers of
+    1 to 8 neurons (empty text: no hidden layer)."""
+    words = text.replace(",", " ").split()
+    try:
+        sizes = tuple(int(w) for w in words)
+    except ValueError:
+        raise ValueError(f"write the neurons of each layer as whole numbers, like '4 2'; got {text!r}") from None
+    if len(sizes) > 6:
+        raise ValueError(f"at most 6 hidden layers; got {len(sizes)}")
+    if any(not 1 <= s <= 8 for s in sizes):
+        raise ValueError(f"each hidden layer has 1 to 8 neurons; got {list(sizes)}")
+    return sizes
+
+
+class PlaygroundScene(Scene):
+    """Build a network, train it live and look inside. ``PlaygroundScene(points=x,
+    labels=y)`` or ``PlaygroundScene(csv="my_points.csv")`` adds your own data as the
+    "your data" set (see :func:`course_utils.playground.own_points`).
+
+    ``scene.save(path)`` writes the setting, the epoch, the weights (and your data) as
+    JSON; ``PlaygroundScene.load(path)`` trains the same run again and checks that it
+    gives the saved weights bit for bit.
+    """
+
+    params = (
+        Param("data", "circle", options=tuple(pg.DATASETS) + (("your data", "yours"),), label="data"),
+        Param("noise", 0.0, 0.0, 0.5, 0.05, label="noise"),
+        Param("train_percent", 50, 10, 90, 10, integer=True, label="training points %"),
+        *(Param(name, feature in pg.DEFAULTS.features, options=(False, True), label=feature)
+          for name, feature in FEATURE_PARAMS.items()),
+        Param("hidden", "4 2", text=True, parse=parse_hidden, label="hidden layers"),
+        Param("activation", "tanh", options=tuple(pg.ACTIVATIONS), label="activation"),
+        Param("loss", "cross-entropy", options=("cross-entropy", "squared error", "hinge", "Huber"),
+              label="loss"),
+        Param("optimizer", "SGD", options=tuple(pg.OPTIMIZERS), label="optimizer"),
+        Param("lr", 0.03, options=LRS, slider=True, label="learning rate"),
+        Param("batch_size", 10, 1, 30, 1, integer=True, label="batch size"),
+        Param("penalty", "none", options=("none", "L1", "L2"), label="penalty"),
+        Param("strength", 0.0, options=STRENGTHS, slider=True, label="penalty strength"),
+        Param("dropout", 0.0, options=(0.0, 0.1, 0.2, 0.3, 0.5), slider=True, label="dropout"),
+        Param("patience", 0, options=(("off", 0), ("5", 5), ("10", 10), ("20", 20), ("50", 50)),
+              label="early stopping"),
+        Param("seed", 0, 0, 99, 1, integer=True, label="seed"),
+        Param("epochs", 500, options=EPOCH_CHOICES, label="stop after epochs"),
+        Param("step", 0, 0, LONGEST, 1, integer=True, label="epoch"),
+        Param("show_test", False, options=(False, True), label="test points"),
+        Param("discretize", False, options=(False, True), label="discretize"),
+    )
+    actions = (("Step", "step_once"), ("Reset", "reset"))
+    control_rows = (("data", "noise"), ("train_percent", "seed"), tuple(FEATURE_PARAMS),
+                    ("hidden", "activation"), ("loss", "optimizer"), ("lr", "batch_size"),
+                    ("penalty", "strength"), ("dropout", "patience"), ("epochs",),
+                    ("show_test", "discretize"))
+    size = (12.0, 5.6)
+    gif_name = "playground"
+    gif_one_palette = True  # heatmaps, thumbnails and text: many colours, mostly still
+    background_params = ("data", *FEATURE_PARAMS, "hidden", "loss", "epochs")
+    play_interval = 100  # ms between Play's frames: 10 a second
+
+    def __init__(self, points=None, labels=None, csv=None, **values):
+        self._runs: OrderedDict = OrderedDict()
+        self.own = self._given = None
+        if csv is not None:
+            points, labels = pg.load_csv(csv)
+        if points is not None or labels is not None:
+            self.own = pg.own_points(points, labels)  # shuffled and fitted to the plane
+            self._given = np.asarray(points, dtype=np.float64), np.asarray(labels)  # as given, for saving
+            values.setdefault("data", "yours")
+        super().__init__(**values)
+
+    # ------------------------------------------------------------------ the run
+    def setting(self) -> pg.Setting:
+        v = self.values
+        return pg.Setting(data=v["data"], noise=v["noise"], train_percent=v["train_percent"],
+                          features=tuple(f for name, f in FEATURE_PARAMS.items() if v[name]),
+                          hidden=parse_hidden(v["hidden"]), activation=v["activation"], loss=v["loss"],
+                          optimizer=v["optimizer"], lr=v["lr"], batch_size=v["batch_size"],
+                          penalty=v["penalty"], strength=v["strength"], dropout=v["dropout"],
+                          patience=v["patience"], seed=v["seed"])
+
+    def kind(self) -> str:
+        if self.values["data"] == "yours":
+            return self._own()[2]
+        return pg.kind_of(self.values["data"])
+
+    def _own(self):
+        if self.own is None:
+            raise ValueError("there is no data of yours yet: make the scene with "
+                             "PlaygroundScene(points=x, labels=y) or PlaygroundScene(csv='file.csv')")
+        return self.own
+
+    def points(self) -> tuple[np.ndarray, np.ndarray]:
+        """All the points of the current data set and their labels."""
+        if self.values["data"] == "yours":
+            return self._own()[:2]
+        return pg.make_points(self.values["data"], self.values["noise"])
+
+    @property
+    def run(self) -> pg.Run:
+        """The live run of the current setting, at the current epoch."""
+        setting = self.setting()
+        if not setting.features:
+            raise ValueError("choose at least one feature: the network needs an input")
+        kind = self.kind()
+        if setting.loss not in pg.LOSSES[kind]:
+            raise ValueError(f"the {setting.loss} loss does not fit {kind} data; use one of "
+                             f"{list(pg.LOSSES[kind])}")
+        key = (setting, id(self.own) if setting.data == "yours" else None)
+        if key not in self._runs:
+            self._runs[key] = pg.Run(setting, *self.points(), kind)
+            while len(self._runs) > RUNS_KEPT:
+                self._runs.popitem(last=False)
+        self._runs.move_to_end(key)
+        run = self._runs[key]
+        run.go(self.values["step"])
+        return run
+
+    def linked(self, changes: dict) -> dict:
+        """A change to the run starts it again at epoch 0 (unless an epoch comes with it);
+        a data set of another kind brings the first loss that fits it, if the loss does not."""
+        follow = {}
+        if "step" not in changes and any(name in changes for name in RUN_PARAMS):
+            follow["step"] = 0
+        if "data" in changes and "loss" not in changes:
+            try:
+                fitting = pg.LOSSES[self.kind()]
+            except ValueError:
+                fitting = ()
+            if fitting and self.values["loss"] not in fitting:
+                follow["loss"] = fitting[0]
+        return follow
+
+    def limits(self) -> dict:
+        """The epoch stops at "stop after", or where the run ended by itself."""
+        last = self.values["epochs"]
+        if self.values["step"] > 0:
+            run = self.run
+            if run.end is not None:
+                last = min(last, run.end)
+        return {"step": last}
+
+    def step_max(self) -> int:
+        return self.limits()["step"]
+
+    def step_once(self) -> None:
+        """One epoch more."""
+        if self.values["step"] >= self.step_max():
+            raise ValueError("the run is at its end: raise 'stop after epochs', or press Reset")
+        self.values["step"] += 1
+
+    def reset(self) -> None:
+        """Back to epoch 0: the same start (the seed says which)."""
+        self.values["step"] = 0
+
+    @classmethod
+    def corner_values(cls):
+        """Each parameter at each of its corners, one at a time, at epochs 0 and 13; then
+        the largest network with every feature, each kind of data with each of its losses,
+        a run that blows up (SGD at learning rate 10), early stopping, and every view."""
+        defaults = {p.name: p.default for p in cls.params}
+        for p in cls.params:
+            if p.name in ("step", "data", "loss"):
+                continue
+            ends = (p.values()[0], p.values()[-1]) if p.slider else p.corners()
+            if p.name == "hidden":
+                ends = ("", "1", "8 8 8 8 8 8")
+            for value in ends:
+                for step in (0, 13):
+                    yield dict(defaults, **{p.name: value, "step": step})
+        for name, kind in pg.DATASETS.items():
+            for loss in pg.LOSSES[kind]:
+                yield dict(defaults, data=name, loss=loss, step=13)
+        every = {name: True for name in FEATURE_PARAMS}
+        yield dict(defaults, **every, hidden="8 8 8 8 8 8", activation="ReLU", step=40)
+        yield dict(defaults, optimizer="SGD", lr=10.0, step=40)
+        yield dict(defaults, patience=5, noise=0.5, data="spiral", step=LONGEST)
+        yield dict(defaults, show_test=True, discretize=True, data="three blobs", step=20)
+
+    def summary(self) -> str:
+        """One line on the run as shown: the epoch, the losses and (for classes) the test
+        accuracy, and why it ended if it did."""
+        run = self.run
+        train_loss, test_loss, _, test_acc = run.trainer.measure()
+        text = f"epoch {run.at}: training loss {_number(train_loss)}, test loss {_number(test_loss)}"
+        if self.kind() != "regression":
+            text += f", test accuracy {_percent(test_acc)} %"
+        if run.end is not None and run.at == run.end:
+            text += f" ({run.end_message})"
+        return text
+
+    # ------------------------------------------------------------------ saving
+    def to_json(self) -> str:
+        """The current run as JSON: setting, epoch, weights, the view, and your data if used."""
+        run = self.run
+        own = self._given if self.values["data"] == "yours" else None
+        view = {k: self.values[k] for k in ("epochs", "show_test", "discretize")}
+        return pg.export(run.trainer.setting, run.at, run.trainer.model, own, view)
+
+    def save(self, path) -> Path:
+        """Write :meth:`to_json` to ``path`` (a .json file); returns the path."""
+        path = Path(path)
+        path.write_text(self.to_json(), encoding="utf-8")
+        return path
+
+    @classmethod
+    def load(cls, source) -> "PlaygroundScene":
+        """A scene from a saved run (a path, or the JSON text itself), trained again to its
+        epoch. Raises a ValueError if the weights do not come out bit for bit the same (a
+        file from another version of the course)."""
+        text = str(source)
+        if not text.lstrip().startswith("{"):
+            path = Path(source)
+            if not path.is_file():
+                raise ValueError(f"there is no file {str(path)!r}")
+            text = path.read_text(encoding="utf-8")
+        saved = pg.read_export(text)
+        s = saved["setting"]
+        values = {name: feature in s["features"] for name, feature in FEATURE_PARAMS.items()}
+        values.update({k: s[k] for k in ("data", "noise", "train_percent", "activation", "loss",
+                                         "optimizer", "lr", "batch_size", "penalty", "strength",
+                                         "dropout", "patience", "seed")})
+        values.update(hidden=" ".join(map(str, s["hidden"])), step=saved["epoch"], **saved["view"])
+        points, labels = saved["data"] or (None, None)
+        scene = cls(points=points, labels=labels, **values)
+        got = scene.run.trainer.model.state_dict()
+        if set(got) != set(saved["weights"]) or not all(
+                np.array_equal(got[k], saved["weights"][k]) for k in got):
+            raise ValueError("training this setting again does not give the saved weights: the "
+                             "file was made by another version of the course")
+        return scene
+
+    # ------------------------------------------------------------------ the picture
+    def build(self) -> None:
+        fig, moving = self.fig, self.moving
+        self.heading = moving(StampedLine(fig, 0.012, 0.955, pieces=5, fontsize=11.5, weight="bold",
+                                          va="center"))
+        self.subheading = moving(StampedLine(fig, 0.012, 0.905, pieces=1, fontsize=9, va="center",
+                                             color=style.TEXT_VERMILLION))
+        fw, fh = fig.get_size_inches()
+        self.ax_net = fig.add_axes([0.005, 0.02, 0.405, 0.8])
+        self.ax_net.set_axis_off()
+        self.links = moving(self.ax_net.add_collection(LineCollection([], capstyle="butt")))
+        self.thumbs = moving(self.ax_net.imshow(np.zeros((2, 2, 4)), interpolation="nearest",
+                                                origin="upper", zorder=3))
+        side = 0.72
+        self.ax_out = fig.add_axes([0.44, 0.08, side * fh / fw, side])
+        self.heat = moving(self.ax_out.imshow(np.zeros((HEAT, HEAT, 4)), origin="lower", zorder=1,
+                                              extent=(-pg.PLANE, pg.PLANE, -pg.PLANE, pg.PLANE),
+                                              interpolation="nearest"))
+        self.train_dots = moving(self.ax_out.scatter([], [], s=11, linewidths=0.6, edgecolors="white",
+                                                     zorder=3))
+        self.test_dots = moving(self.ax_out.scatter([], [], s=11, linewidths=0.8, edgecolors=style.BLACK,
+                                                    zorder=4))
+        style.plane_axes(self.ax_out, pg.PLANE, ticks=(-6, -3, 0, 3, 6))
+        x0 = 0.44 + side * fh / fw + 0.055
+        width = 0.99 - x0
+        self.ax_loss = fig.add_axes([x0, 0.55, width, 0.27])
+        self.ax_loss.set_yscale("log")
+        self.ax_loss.set_ylim(1e-3, 10)
+        self.ax_loss.tick_params(labelsize=8)
+        self.ax_loss.set_xlabel("epoch", fontsize=8.5, labelpad=1)
+        self.train_curve = moving(self.ax_loss.plot([], [], color=style.BLACK, lw=1.1, label="training")[0])
+        self.test_curve = moving(self.ax_loss.plot([], [], color=style.GREY, lw=1.1, ls="--", label="test")[0])
+        self.now = moving(self.ax_loss.axvline(0, color=style.BLACK, lw=0.6))
+        self.ax_loss.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False,
+                            ncol=2, borderaxespad=0.1, handlelength=1.6)
+        fig.text(x0, 0.84, "loss", fontsize=9, va="bottom")
+        self.ax_conf = fig.add_axes([x0 + 0.035, 0.08, width - 0.035, 0.29])
+        self.conf = moving(self.ax_conf.imshow(np.zeros((2, 2)), cmap=style.ACTIVITY, vmin=0, vmax=1,
+                                               interpolation="nearest"))
+        self.conf_texts = [moving(stamped(self.ax_conf, 0, 0, "", ha="center", va="center", fontsize=8))
+                           for _ in range(36)]
+        self.scatter_fit = moving(self.ax_conf.plot([], [], "o", ms=2, color=style.BLUE)[0])
+        self.conf_title = fig.text(x0, 0.4, "", fontsize=9, va="bottom")
+        self.notes = moving(StampedLine(fig, 0.012, 0.86, pieces=5, fontsize=8.5, va="center",
+                                        color="#505050"))
+        self._heat_points = data.grid(HEAT, pg.PLANE)
+        self._thumb_points = data.grid(THUMB, pg.PLANE)
+        self._points_of = None  # the run whose points the dots show
+
+    # --- the static part: the diagram's layout, the axes of the side panels
+    def draw_background(self) -> None:
+        v, setting, kind = self.values, self.setting(), self.kind()
+        classes = len(np.unique(self.points()[1])) if kind != "regression" else 1
+        outputs = classes if kind == "classes" else 1
+        self.columns = [len(setting.features), *setting.hidden, outputs]
+        self.kind_now, self.classes_now = kind, classes
+        tallest = max(max(self.columns), 4)
+        height, width = tallest * ROW + 12, (len(self.columns) - 1) * COLUMN + CELL + 40 + 34
+        self.canvas = np.zeros((height, width, 4))
+        self.centres = []  # per column: the (x, y) centre of each node, in cells
+        for c, count in enumerate(self.columns):
+            x = 40 + c * COLUMN + CELL / 2
+            top = 12 + (tallest - count) * ROW / 2
+            self.centres.append([(x, top + r * ROW + CELL / 2) for r in range(count)])
+        ax = self.ax_net
+        for t in list(ax.texts):
+            t.remove()
+        self.thumbs.set_extent((0, width, height, 0))
+        ax.set_xlim(0, width)
+        ax.set_ylim(height, 0)
+        for name, (x, y) in zip(setting.features, self.centres[0]):
+            ax.text(x - CELL / 2 - 2, y, name, ha="right", va="center", fontsize=8.5)
+        for c, count in enumerate(self.columns[1:-1], start=1):
+            words = "" if len(self.columns) > 5 else " neuron" if count == 1 else " neurons"
+            ax.text(self.centres[c][0][0], 6, f"{count}{words}", ha="center", va="center", fontsize=8)
+        out_x = self.centres[-1][0][0]
+        ax.text(out_x, 6, "output", ha="center", va="center", fontsize=8)
+        ax.text(self.centres[0][0][0], 6, "features", ha="center", va="center", fontsize=8)
+        if kind == "classes":
+            for k, (x, y) in enumerate(self.centres[-1]):
+                ax.text(x + CELL / 2 + 2, y, f"class {k}", ha="left", va="center", fontsize=8)
+        self.ax_loss.set_xlim(0, v["epochs"])
+        ax_c = self.ax_conf
+        if kind == "regression":
+            ax_c.set_xlim(-1.3, 1.3)
+            ax_c.set_ylim(-1.3, 1.3)
+            ax_c.set_xticks([-1, 0, 1])
+            ax_c.set_yticks([-1, 0, 1])
+            ax_c.set_xlabel("target", fontsize=8.5, labelpad=1)
+            ax_c.set_ylabel("output", fontsize=8.5, labelpad=1)
+            self.conf_title.set_text("output against target\n(test points)")
+        else:
+            self.conf.set_extent((-0.5, classes - 0.5, classes - 0.5, -0.5))
+            ax_c.set_xlim(-0.5, classes - 0.5)
+            ax_c.set_ylim(classes - 0.5, -0.5)
+            ax_c.set_xticks(range(classes))
+            ax_c.set_yticks(range(classes))
+            ax_c.set_xlabel("predicted class", fontsize=8.5, labelpad=1)
+            ax_c.set_ylabel("true class", fontsize=8.5, labelpad=1)
+            self.conf_title.set_text("confusion matrix\n(test points)")
+        ax_c.tick_params(labelsize=8)
+        self.redraw_background()
+
+    # --- what moves
+    def draw(self) -> None:
+        v, run = self.values, self.run
+        trainer, kind = run.trainer, self.kind_now
+        setting = trainer.setting
+        with np.errstate(all="ignore"):
+            outputs = self._layer_values(trainer, self._thumb_points)
+            heat = pg.scores(setting, kind, trainer.predict(pg.features(self._heat_points, setting.features)))
+        self._draw_thumbnails(outputs, setting)
+        self._draw_links(trainer.model)
+        self.heat.set_data(_bytes(self._colours(heat, kind, v["discretize"]).reshape(HEAT, HEAT, 4)))
+        self._draw_points(run, kind)
+        self._draw_numbers(run, kind)
+
+    def _layer_values(self, trainer, points) -> list[np.ndarray]:
+        """Each column's values on the thumbnail grid: the features, each hidden layer's
+        activations, and the output's scores (or class probabilities)."""
+        setting, model = trainer.setting, trainer.model
+        x = pg.features(points, setting.features)
+        columns = [x]
+        model.eval()
+        try:
+            h = x
+            for module in model:
+                h = module(h)
+                if isinstance(module, tuple(pg.ACTIVATIONS.values())) and len(columns) < len(self.columns) - 1:
+                    columns.append(h)
+        finally:
+            model.train()
+        out = pg.scores(setting, self.kind_now, trainer.predict(x))
+        columns.append(out.reshape(len(points), -1))
+        return columns
+
+    def _colours(self, values: np.ndarray, kind: str, discretize: bool) -> np.ndarray:
+        """RGBA in [0, 1] for scores: two classes and regression on the diverging map
+        (orange -1, white 0, blue +1); classes as their colours, paler where less sure."""
+        if kind == "classes":
+            p = np.nan_to_num(values, nan=1.0 / values.shape[1])
+            if discretize:
+                p = np.eye(p.shape[1])[p.argmax(axis=1)]
+            colours = np.array([to_rgba(c) for c in CLASS_COLOURS[:p.shape[1]]])
+            mixed = p @ colours
+            sure = (p.max(axis=1, keepdims=True) - 1 / p.shape[1]) / (1 - 1 / p.shape[1])
+            out = 1 - 0.7 * sure * (1 - mixed)  # white where unsure, paler than the points where sure
+            out[:, 3] = 1
+            return out
+        s = np.nan_to_num(np.clip(values.reshape(-1), -1, 1), nan=0.0)
+        if discretize:
+            s = np.sign(s) * 0.6
+        return 1 - 0.7 * (1 - style.DIVERGING(0.5 + 0.5 * s))  # paler, so the points show
+
+    def _draw_thumbnails(self, columns, setting) -> None:
+        self.canvas[...] = 0
+        bounded = setting.activation in ("tanh", "sigmoid")
+        last = len(columns) - 1
+        for c, (values, centres) in enumerate(zip(columns, self.centres)):
+            for r, (x, y) in enumerate(centres):
+                a = values[:, r]
+                if c == last and self.kind_now == "classes":  # white to the class's colour
+                    rgba = 1 - np.nan_to_num(a)[:, None] * (1 - _RGBA_CLASSES[r])
+                elif c == last:
+                    rgba = self._colours(values, self.kind_now, False)
+                else:
+                    scale = 1.0 if bounded and 0 < c else np.nanmax(np.abs(a))
+                    scale = scale if np.isfinite(scale) and scale > 0 else 1.0
+                    rgba = style.DIVERGING(0.5 + 0.5 * np.nan_to_num(a) / scale)
+                img = rgba.reshape(THUMB, THUMB, 4)[::-1]  # row 0 of the grid at the bottom
+                top, left = int(y - CELL / 2), int(x - CELL / 2)
+                self.canvas[top:top + CELL, left:left + CELL] = img
+        self.thumbs.set_data(_bytes(self.canvas))
+
+    def _draw_links(self, model) -> None:
+        """A line per weight, from each node of a column to each of the next: blue for a
+        positive weight, orange for a negative one, as thick as the weight is large (the
+        largest of its layer 2.8 points)."""
+        segments, signs, widths = [], [], []
+        for c, layer in enumerate(m for m in model if hasattr(m, "weight")):
+            w = np.nan_to_num(layer.weight.data, nan=0.0, posinf=0.0, neginf=0.0)  # (to, from)
+            start = np.array(self.centres[c]) + (CELL / 2, 0)
+            end = np.array(self.centres[c + 1]) - (CELL / 2, 0)
+            segments.append(np.stack(np.broadcast_arrays(start[None, :, :], end[:, None, :]), axis=2).reshape(-1, 2, 2))
+            biggest = np.abs(w).max()
+            signs.append(w.ravel() > 0)
+            widths.append(0.2 + 2.6 * (np.abs(w.ravel()) / biggest if biggest > 0 else 0 * w.ravel()))
+        self.links.set_segments(np.concatenate(segments))
+        self.links.set_color(np.where(np.concatenate(signs)[:, None], _RGBA_POSITIVE, _RGBA_NEGATIVE))
+        self.links.set_linewidth(np.concatenate(widths))
+
+    def _draw_points(self, run, kind: str) -> None:
+        self.test_dots.set_visible(self.values["show_test"])
+        if self._points_of is run:
+            return  # the same points, coloured the same, as the last frame
+        self._points_of = run
+        for dots, (x, y) in ((self.train_dots, run.train), (self.test_dots, run.test)):
+            dots.set_offsets(x)
+            if kind == "regression":
+                dots.set_facecolors(style.DIVERGING(0.5 + 0.5 * np.clip(y, -1, 1)))
+            else:
+                dots.set_facecolors(_RGBA_CLASSES[y])
+
+    def _draw_numbers(self, run, kind: str) -> None:
+        trainer, k = run.trainer, run.at
+        records = np.array(run.records[:k], dtype=float).reshape(-1, 4)
+        epochs = np.arange(1, k + 1)
+        self.train_curve.set_data(epochs, np.clip(records[:, 0], 1e-3, 10))
+        self.test_curve.set_data(epochs, np.clip(records[:, 1], 1e-3, 10))
+        self.now.set_xdata([k, k])
+        now = trainer.measure()
+        train_loss, test_loss, _, test_acc = now
+        self.measured = now
+        if kind == "regression":
+            self.heading.set("epoch {} · training loss {} · test loss {}", str(k),
+                             _number(train_loss), _number(test_loss))
+        else:
+            self.heading.set("epoch {} · training loss {} · test loss {} · test accuracy {} %",
+                             str(k), _number(train_loss), _number(test_loss), _percent(test_acc))
+        weights, biases = pg.count_weights(trainer.model)
+        self.notes.set("{} weights and {} biases · {} training points, {} test points",
+                       str(weights), str(biases), str(len(run.train[0])), str(len(run.test[0])))
+        ended = run.end is not None and k == run.end
+        self.subheading.set_visible(ended)
+        if ended:
+            self.subheading.set("{}", run.end_message)
+        self._draw_fit(trainer, run, kind)
+
+    def _draw_fit(self, trainer, run, kind: str) -> None:
+        with np.errstate(all="ignore"):
+            out = pg.scores(trainer.setting, kind, trainer.predict(trainer.test_x))
+        self.scatter_fit.set_visible(kind == "regression")
+        self.conf.set_visible(kind != "regression")
+        for t in self.conf_texts:
+            t.set_visible(False)
+        if kind == "regression":
+            self.scatter_fit.set_data(run.test[1], np.clip(np.nan_to_num(out.reshape(-1)), -1.3, 1.3))
+            return
+        classes = self.classes_now
+        predicted = pg.predictions(kind, out)
+        counts = np.zeros((classes, classes), int)
+        np.add.at(counts, (run.test[1], predicted), 1)
+        rows = np.maximum(counts.sum(axis=1, keepdims=True), 1)
+        self.conf.set_data(counts / rows)
+        for (i, j), text in zip(np.ndindex(classes, classes), self.conf_texts):
+            text.set_position((j, i))
+            text.set_text(str(counts[i, j]))
+            text.set_color("white" if counts[i, j] / rows[i, 0] > 0.6 else style.BLACK)
+            text.set_visible(True)
+
+    def storyboard(self):
+        """The spiral (noise 0.1) from a random start to a clean boundary, with only x₁ and
+        x₂ as features: two layers of 8 neurons, Adam at learning rate 0.01, 200 epochs
+        (test accuracy 61 % after the first epoch, 96 % at the end). The frames crowd where
+        the picture changes fast, at the start."""
+        yield {"data": "spiral", "noise": 0.1, "hidden": "8 8", "optimizer": "Adam", "lr": 0.01,
+               "epochs": 200, "step": 0}, 1500
+        for k in sorted(set(round(200 * (i / 11) ** 2) for i in range(1, 12))):
+            yield {"step": k}, 3000 if k == 200 else 350
+
+
+def _bytes(rgba: np.ndarray) -> np.ndarray:
+    """RGBA in [0, 1] as bytes: matplotlib resamples bytes several times faster than floats."""
+    return (rgba * 255 + 0.5).astype(np.uint8)
+
+
+def _number(x: float) -> str:
+    return "-" if not math.isfinite(x) else f"{x:.3f}"
+
+
+def _percent(x: float) -> str:
+    return "-" if not math.isfinite(x) else f"{100 * x:.1f}"

@@ -1,0 +1,74 @@
+"""The numbers the Playground chapter's prose states, each computed here from the runs
+(the printed lines are checked by nbval; these are the claims in the text around them)."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from course_utils.scenes.playground import PlaygroundScene
+
+NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "09_playground.ipynb"
+
+
+@pytest.fixture(scope="module")
+def prose():
+    cells = json.loads(NOTEBOOK.read_text())["cells"]
+    return " ".join(" ".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown").split())
+
+
+def accuracy(**setting):
+    return PlaygroundScene(**setting).run.trainer.measure()[3]
+
+
+def test_the_gif_goes_from_61_to_96_percent(prose):
+    gif = PlaygroundScene()
+    changes = [c for c, _ in gif.storyboard()]
+    gif.set(**changes[0])
+    first = gif.set(step=1).run.trainer.measure()[3]
+    last = gif.set(step=changes[-1]["step"]).run.trainer.measure()[3]
+    assert (round(100 * first), round(100 * last)) == (61, 96)
+    assert "61 % after the first epoch, 96 % at the end" in PlaygroundScene.storyboard.__doc__.replace("\n        ", " ")
+
+
+def test_the_learning_rate_stop(prose):
+    runs = {lr: PlaygroundScene(lr=lr, step=200).run for lr in (0.003, 0.03, 0.3, 3.0)}
+    test_loss = {lr: np.array(run.records)[:, 1] for lr, run in runs.items()}
+    acc = {lr: run.trainer.measure()[3] for lr, run in runs.items()}
+    assert acc[0.003] < 0.75 and acc[0.03] == 1.0 and acc[0.3] > 0.95 and acc[3.0] < 0.65
+    jumps = np.diff(test_loss[0.3])
+    assert (jumps > 0.01).sum() >= 5 and test_loss[0.3][-1] > 2 * test_loss[0.3].min()  # "jumps about"
+    assert "at 0.03 it is perfect" in prose and "at 3 it is lost" in prose
+
+
+def test_the_overfitting_stop(prose):
+    noisy = dict(data="spiral", noise=0.3, train_percent=20, hidden="8 8", optimizer="Adam", lr=0.01, step=500)
+    runs = {name: PlaygroundScene(**noisy, **cure).run.trainer.measure() for name, cure in
+            {"none": {}, "l2": dict(penalty="L2", strength=0.01), "dropout": dict(dropout=0.3),
+             "early": dict(patience=20)}.items()}
+    assert runs["none"][1] > 9 * runs["none"][0] and "more than nine times its training loss" in prose
+    test_losses = {name: m[1] for name, m in runs.items()}
+    assert min(test_losses, key=test_losses.get) == "l2" and "the best test loss of the four" in prose
+    assert test_losses["dropout"] > test_losses["early"] > test_losses["l2"]  # "dropout helps less"
+    assert test_losses["dropout"] < test_losses["none"]
+    assert "only 20 % of the points train (100 of them)" in prose
+    assert len(PlaygroundScene(**dict(noisy, step=0)).run.train[0]) == 100
+
+
+def test_the_solutions_reach_what_they_say(prose):
+    assert accuracy(data="xor", hidden="4", step=300) == pytest.approx(0.98, abs=0.01)
+    assert "reaches about 98 % by epoch 300" in prose
+    assert accuracy(data="xor", hidden="3", optimizer="Adam", step=200) == pytest.approx(0.97, abs=0.01)
+    assert "about 97 % after 200 epochs" in prose
+    two = [accuracy(data="xor", hidden="2", optimizer="Adam", lr=0.03, seed=s, step=300) for s in range(10)]
+    assert max(two) < 0.95 and round(100 * max(two)) == 93 and "none of the seeds 0 to 9" in prose
+    assert accuracy(hidden="", f_x1=False, f_x2=False, f_x1sq=True, f_x2sq=True, step=100) == 1.0
+    assert "100 epochs of the default SGD give 100 %" in prose
+    sin = dict(data="spiral", hidden="6", f_sin1=True, f_sin2=True, optimizer="Adam", lr=0.03)
+    assert accuracy(**sin, step=10) >= 0.95 and "passes 95 % within 10 epochs" in prose
+    scene = PlaygroundScene(**sin)
+    assert sum(m.weight.data.size for m in scene.run.trainer.model if hasattr(m, "weight")) == 4 * 6 + 6 == 30
+    eight = PlaygroundScene(data="spiral", hidden="8", optimizer="Adam", lr=0.03, step=100)
+    first = 1 + int(np.argmax(np.array(eight.run.records)[:, 3] >= 0.95))
+    assert 10 < first <= 100 and "more slowly" in prose  # slower than the sin features, but there
