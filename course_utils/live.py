@@ -17,8 +17,10 @@ up): :meth:`LiveRun.play` then sets :attr:`LiveRun.end`, and ``go`` goes no furt
 from __future__ import annotations
 
 import copy
+from collections import OrderedDict
+from typing import Callable
 
-__all__ = ["LiveRun"]
+__all__ = ["LiveRun", "KeptRuns"]
 
 
 class LiveRun:
@@ -93,3 +95,22 @@ class LiveRun:
             self.copies[self.at] = self._copy()
             self.measures[self.at] = self.measure()
         return True
+
+
+class KeptRuns:
+    """The live runs of the last ``size`` settings a widget showed, so that coming back to a
+    setting finds its run as it was left, without training it again."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._runs: OrderedDict = OrderedDict()
+
+    def get(self, key, make: Callable[[], LiveRun]) -> LiveRun:
+        """The run kept for ``key`` (any hashable description of the setting), or
+        ``make()``'s new run, kept in place of the one used longest ago."""
+        if key not in self._runs:
+            self._runs[key] = make()
+            while len(self._runs) > self.size:
+                self._runs.popitem(last=False)
+        self._runs.move_to_end(key)
+        return self._runs[key]

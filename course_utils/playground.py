@@ -1,5 +1,6 @@
-"""The playground's model: its data sets, input features, networks, training by the epoch,
-and settings saved as JSON. The picture is :class:`course_utils.scenes.playground.PlaygroundScene`.
+"""The playground's model: its networks, training by the epoch, and settings saved as JSON.
+The data and features are in :mod:`course_utils.labelled_points` (their names are here
+too); the picture is :class:`course_utils.scenes.playground.PlaygroundScene`.
 
 It does what TensorFlow Playground (Smilkov, Carter et al., 2016) does, with the course's
 engine, plus what its users have long asked for: more losses and optimizers, three or
@@ -34,40 +35,22 @@ regression                squared error, or Huber             the output itself
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import json
 import math
-from pathlib import Path
 
 import numpy as np
 
-from . import data, live, nn
+from . import live, nn
+from .labelled_points import (DATA_SEED, DATASETS, FEATURES, PLANE, POINTS, SCALE, features, kind_of,
+                              load_csv, make_points, own_points, split)
 
-__all__ = ["PLANE", "POINTS", "DATASETS", "FEATURES", "ACTIVATIONS", "OPTIMIZERS", "LOSSES",
+__all__ = ["PLANE", "POINTS", "SCALE", "DATA_SEED", "DATASETS", "FEATURES", "ACTIVATIONS", "OPTIMIZERS", "LOSSES",
            "Setting", "DEFAULTS", "kind_of", "make_points", "own_points", "load_csv", "split",
            "features", "losses_for", "network", "Trainer", "Run", "scores", "count_weights",
            "export", "read_export"]
 
-#: The plane's half width, and the number of points of a made-up data set.
-PLANE, POINTS = 6.0, 500
-#: The made-up sets live in about [-2, 2]²; the playground's plane is 3 times larger.
-SCALE = 3.0
-#: The seed of the points (the ``seed`` setting is the network's start and its batches).
-DATA_SEED = 0
-
-#: Data set name -> its kind: "two classes", "classes" (three or four) or "regression".
-DATASETS = {"circle": "two classes", "xor": "two classes", "gaussian": "two classes",
-            "spiral": "two classes", "three blobs": "classes", "four quadrants": "classes",
-            "plane": "regression", "bumps": "regression"}
-
-#: The input features: name -> function of the points (N, 2) -> (N,).
-FEATURES = {
-    "x₁": lambda p: p[:, 0], "x₂": lambda p: p[:, 1],
-    "x₁²": lambda p: p[:, 0] ** 2, "x₂²": lambda p: p[:, 1] ** 2,
-    "x₁x₂": lambda p: p[:, 0] * p[:, 1],
-    "sin x₁": lambda p: np.sin(p[:, 0]), "sin x₂": lambda p: np.sin(p[:, 1]),
-}
+#: Activation name -> its module.
 ACTIVATIONS = {"tanh": nn.Tanh, "ReLU": nn.ReLU, "sigmoid": nn.Sigmoid, "linear": nn.Identity}
 #: Optimizer name -> how it is made from the parameters and the learning rate.
 OPTIMIZERS = {
@@ -108,130 +91,6 @@ class Setting:
 #: TensorFlow Playground's defaults (its output is tanh with squared error; ours is the
 #: cross-entropy a classifier is trained with today).
 DEFAULTS = Setting()
-
-
-def kind_of(name: str) -> str:
-    """The kind of a data set: "two classes", "classes" or "regression"."""
-    if name not in DATASETS:
-        raise ValueError(f"no data set {name!r}; the data sets are {list(DATASETS)}")
-    return DATASETS[name]
-
-
-def make_points(name: str, noise: float = 0.0, n: int = POINTS) -> tuple[np.ndarray, np.ndarray]:
-    """``n`` points of the data set ``name`` on the plane [-6, 6]², seeded: ``(x, y)`` with
-    ``x`` (n, 2), and ``y`` (n,) class labels (integers) or regression targets in [-1, 1].
-
-    ``noise`` is the spread of the Gaussian noise added: to the points of a classification
-    set, in the units of :mod:`course_utils.data` (before the scaling by 3), and to the
-    targets of a regression set."""
-    kind = kind_of(name)
-    gen = np.random.default_rng(DATA_SEED)
-    if name in data.DATASETS:
-        x, y = data.DATASETS[name](n, noise, gen)
-        return SCALE * x, y
-    if kind == "classes":
-        y = np.arange(n) % (3 if name == "three blobs" else 4)
-        if name == "three blobs":  # three round blobs at 90, 210 and 330 degrees
-            angle = np.pi / 2 + 2 * np.pi * y / 3
-            x = 3.2 * np.column_stack([np.cos(angle), np.sin(angle)]) + 1.1 * gen.normal(size=(n, 2))
-        else:  # a class per quadrant, each coordinate at least 0.6 away from the axes
-            signs = np.array([[1, 1], [-1, 1], [-1, -1], [1, -1]])[y]
-            x = signs * gen.uniform(0.6, PLANE - 0.5, size=(n, 2))
-        x = x + SCALE * noise * gen.normal(size=(n, 2))
-    else:
-        x = gen.uniform(-PLANE + 0.5, PLANE - 0.5, size=(n, 2))
-        if name == "plane":
-            y = (x[:, 0] + x[:, 1]) / (2 * PLANE)
-        else:  # two bumps up and two down
-            y = sum(s * np.exp(-((x - c) ** 2).sum(axis=1) / 4.5) for s, c in
-                    ((1, (-2.5, 2.5)), (1, (2.5, -2.5)), (-1, (2.5, 2.5)), (-1, (-2.5, -2.5))))
-        y = y + noise * gen.normal(size=n)
-    order = gen.permutation(n)
-    return x[order].astype(np.float64), y[order]
-
-
-def own_points(points, labels) -> tuple[np.ndarray, np.ndarray, str]:
-    """Your data, checked and fitted to the plane: ``(x, y, kind)``.
-
-    ``points`` is (N, 2) numbers; ``labels`` has N entries: an array of integers (or
-    booleans) holds classes 0, 1, ... (two to six, each used); an array of floats is a
-    regression target. The points are shuffled (seeded), and moved and scaled to fill the
-    plane (centred, the largest coordinate 5), since the features and the picture live on
-    [-6, 6]²."""
-    try:
-        x = np.asarray(points, dtype=np.float64)
-        y = np.asarray(labels, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ValueError("points and labels must be numbers: points an (N, 2) array, labels "
-                         "N numbers") from None
-    if x.ndim != 2 or x.shape[1] != 2:
-        raise ValueError(f"points must have shape (N, 2), one row per point; got {x.shape}")
-    if y.shape != (len(x),):
-        raise ValueError(f"labels must be {len(x)} numbers, one per point; got shape {y.shape}")
-    if len(x) < 4:
-        raise ValueError(f"give at least 4 points (some to train on, some to test); got {len(x)}")
-    for name, values in (("points", x), ("labels", y)):
-        bad = np.flatnonzero(~np.isfinite(values).reshape(len(values), -1).all(axis=1))
-        if bad.size:
-            raise ValueError(f"{name} must be finite numbers; row {bad[0]} is not")
-    kind = "regression"
-    if np.asarray(labels).dtype.kind in "biu":  # whole numbers: classes
-        classes = np.unique(y)
-        if not np.array_equal(classes, np.arange(len(classes))) or not 2 <= len(classes) <= 6:
-            raise ValueError(f"class labels must be 0, 1, ... with each class used (two to six "
-                             f"classes); got {classes.astype(int).tolist()}")
-        kind, y = ("two classes" if len(classes) == 2 else "classes"), y.astype(np.int64)
-    order = np.random.default_rng(DATA_SEED).permutation(len(x))  # a file sorted by class
-    x, y = x[order], y[order]                                     # still splits fairly
-    centre = (x.max(axis=0) + x.min(axis=0)) / 2
-    reach = np.abs(x - centre).max()
-    return (x - centre) * (5.0 / reach if reach > 0 else 1.0), y, kind
-
-
-def load_csv(path) -> tuple[np.ndarray, np.ndarray]:
-    """Read ``x1,x2,label`` lines from a CSV file: ``(points (N, 2), labels (N,))``.
-
-    A first line that is not numbers is taken as a header; empty lines and lines starting
-    with ``#`` are skipped. Labels written as whole numbers (``0``, ``1``, ``2``) are classes;
-    any label with a decimal point makes it regression. A line that cannot be read raises
-    a ValueError naming it."""
-    path = Path(path)
-    if not path.is_file():
-        raise ValueError(f"there is no file {str(path)!r}")
-    rows, whole = [], True
-    with path.open(newline="", encoding="utf-8-sig") as f:
-        for number, row in enumerate(csv.reader(f), start=1):
-            if not row or not "".join(row).strip() or row[0].lstrip().startswith("#"):
-                continue
-            try:
-                values = [float(cell) for cell in row]
-            except ValueError:
-                if not rows and number == 1:
-                    continue  # a header
-                raise ValueError(f"{path.name}, line {number}: {','.join(row)!r} is not three "
-                                 "numbers x1,x2,label") from None
-            if len(values) != 3 or not all(math.isfinite(v) for v in values):
-                raise ValueError(f"{path.name}, line {number}: expected three finite numbers "
-                                 f"x1,x2,label, got {','.join(row)!r}")
-            whole = whole and row[2].strip().lstrip("+-").isdigit()
-            rows.append(values)
-    if not rows:
-        raise ValueError(f"{path.name} has no lines of data (x1,x2,label)")
-    table = np.array(rows)
-    labels = table[:, 2].astype(np.int64) if whole else table[:, 2]
-    return table[:, :2], labels
-
-
-def split(x, y, train_percent: int):
-    """The first ``train_percent`` % of the points (at least one) train; the rest (at least
-    one) test. The points are in a seeded random order already."""
-    n_train = min(len(x) - 1, max(1, round(len(x) * train_percent / 100)))
-    return (x[:n_train], y[:n_train]), (x[n_train:], y[n_train:])
-
-
-def features(points, chosen) -> np.ndarray:
-    """The network's inputs for ``points`` (N, 2): the ``chosen`` features, (N, len(chosen))."""
-    return np.column_stack([FEATURES[name](points) for name in chosen])
 
 
 def losses_for(kind: str) -> tuple[str, ...]:
@@ -393,7 +252,7 @@ class Trainer:
         for p, saved in zip(self.model.parameters(), before):
             p.data[...] = saved
         self.message = (f"training blew up in epoch {self.epochs + 1}: {what}. Try a smaller "
-                        f"learning rate (the picture shows epoch {self.epochs})")
+                        f"learning rate; the picture shows epoch {self.epochs}")
         return None
 
     @property
@@ -481,7 +340,9 @@ def read_export(text: str) -> dict:
                     np.asarray(mine["labels"], dtype=np.int64 if mine["classes"] else np.float64))
         except (KeyError, TypeError, ValueError):
             raise ValueError("the saved data are not points, labels and whether they are classes") from None
-    setting = dict(saved["setting"], features=tuple(saved["setting"].get("features", ())),
-                   hidden=tuple(saved["setting"].get("hidden", ())))
+    for k in ("features", "hidden"):
+        if not isinstance(saved["setting"].get(k, []), list):
+            raise ValueError(f"the saved setting's {k!r} must be a list; got {saved['setting'][k]!r}")
+    setting = {k: tuple(v) if k in ("features", "hidden") else v for k, v in saved["setting"].items()}
     return {"setting": setting, "epoch": saved["epoch"], "view": saved["view"], "data": mine,
             "weights": weights}

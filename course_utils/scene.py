@@ -264,6 +264,7 @@ class Scene:
                 self._update()
         except Exception:
             self.values = before
+            self._background_for = None  # a refused change may have left the background half-drawn
             with matplotlib.rc_context(style.RC):
                 self._update()  # the picture of the values before
             raise
@@ -277,6 +278,8 @@ class Scene:
             raise KeyError(f"{type(self).__name__} has no action {name!r}; it has "
                            f"{[method for _, method in self.actions]}")
         getattr(self, name)()
+        for param, high in self.limits().items():  # as after set(): no value past its limit
+            self.values[param] = min(self.values[param], high)
         with matplotlib.rc_context(style.RC):
             self._update()
         return self

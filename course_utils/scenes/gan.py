@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections import OrderedDict
 
 import numpy as np
 from matplotlib.collections import LineCollection
@@ -25,6 +24,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from .. import data, gan, style
+from ..live import KeptRuns
 from ..live_gan import LiveRun
 from ..scene import Param, Scene, step_indices
 from ..stamps import StampedLine
@@ -109,7 +109,7 @@ class GANScene(Scene):
 
     def __init__(self, points=None, **values):
         self.points = example_points() if points is None else gan.own_points(points)
-        self._runs: OrderedDict = OrderedDict()
+        self._runs = KeptRuns(RUNS_KEPT)
         super().__init__(**values)
 
     # ------------------------------------------------------------------ the run
@@ -128,12 +128,7 @@ class GANScene(Scene):
     def run(self) -> LiveRun:
         """The live run of the current setting, at the current step."""
         key = (self.values["data"], self.values["seed"], self.settings())
-        if key not in self._runs:
-            self._runs[key] = LiveRun(self._data(), key[2], key[1])
-            while len(self._runs) > RUNS_KEPT:
-                self._runs.popitem(last=False)
-        self._runs.move_to_end(key)
-        run = self._runs[key]
+        run = self._runs.get(key, lambda: LiveRun(self._data(), key[2], key[1]))
         run.go(self.values["step"])
         return run
 

@@ -12,14 +12,14 @@ able to go back.
 from __future__ import annotations
 
 import math
-from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
-from matplotlib.collections import LineCollection
 from matplotlib.colors import to_rgba
 
-from .. import data, playground as pg, style
+from .. import data, nn, playground as pg, style
+from ..network_diagram import NetworkDiagram
+from ..live import KeptRuns
 from ..scene import Param, Scene
 from ..stamps import StampedLine, stamped
 
@@ -39,13 +39,9 @@ RUN_PARAMS = ("data", "noise", "train_percent", *FEATURE_PARAMS, "hidden", "acti
 RUNS_KEPT = 6
 #: The output's heatmap and each neuron's thumbnail, in grid points per side.
 HEAT, THUMB = 96, 16
-#: The network diagram, in thumbnail cells: a thumbnail's side, the distance of two rows,
-#: and of two columns (the links run in the gap).
-CELL, ROW, COLUMN = THUMB, 21, 44
 #: Class colours (two classes: class 0 vermillion, class 1 blue, as in every chapter).
 CLASS_COLOURS = (style.VERMILLION, style.BLUE, style.GREEN, style.ORANGE, style.PURPLE, style.SKY)
 _RGBA_CLASSES = np.array([to_rgba(c) for c in CLASS_COLOURS])
-_RGBA_POSITIVE, _RGBA_NEGATIVE = np.array(to_rgba(style.POSITIVE)), np.array(to_rgba(style.NEGATIVE))
 
 
 def parse_hidden(text: str) -> tuple[int, ...]:
@@ -109,7 +105,7 @@ class PlaygroundScene(Scene):
     play_interval = 100  # ms between Play's frames: 10 a second
 
     def __init__(self, points=None, labels=None, csv=None, **values):
-        self._runs: OrderedDict = OrderedDict()
+        self._runs = KeptRuns(RUNS_KEPT)
         self.own = self._given = None
         if csv is not None:
             points, labels = pg.load_csv(csv)
@@ -146,9 +142,9 @@ class PlaygroundScene(Scene):
             return self._own()[:2]
         return pg.make_points(self.values["data"], self.values["noise"])
 
-    @property
-    def run(self) -> pg.Run:
-        """The live run of the current setting, at the current epoch."""
+    def _checked(self) -> tuple[pg.Setting, str]:
+        """The setting and the kind of data, once they make a run: at least one feature,
+        and a loss that fits the data (else a ValueError in plain words)."""
         setting = self.setting()
         if not setting.features:
             raise ValueError("choose at least one feature: the network needs an input")
@@ -156,13 +152,14 @@ class PlaygroundScene(Scene):
         if setting.loss not in pg.LOSSES[kind]:
             raise ValueError(f"the {setting.loss} loss does not fit {kind} data; use one of "
                              f"{list(pg.LOSSES[kind])}")
+        return setting, kind
+
+    @property
+    def run(self) -> pg.Run:
+        """The live run of the current setting, at the current epoch."""
+        setting, kind = self._checked()
         key = (setting, id(self.own) if setting.data == "yours" else None)
-        if key not in self._runs:
-            self._runs[key] = pg.Run(setting, *self.points(), kind)
-            while len(self._runs) > RUNS_KEPT:
-                self._runs.popitem(last=False)
-        self._runs.move_to_end(key)
-        run = self._runs[key]
+        run = self._runs.get(key, lambda: pg.Run(setting, *self.points(), kind))
         run.go(self.values["step"])
         return run
 
@@ -194,7 +191,7 @@ class PlaygroundScene(Scene):
         return self.limits()["step"]
 
     def step_once(self) -> None:
-        """One epoch more."""
+        """One epoch more (if it blows up, the run ends where it was, and says so)."""
         if self.values["step"] >= self.step_max():
             raise ValueError("the run is at its end: raise 'stop after epochs', or press Reset")
         self.values["step"] += 1
@@ -207,7 +204,8 @@ class PlaygroundScene(Scene):
     def corner_values(cls):
         """Each parameter at each of its corners, one at a time, at epochs 0 and 13; then
         the largest network with every feature, each kind of data with each of its losses,
-        a run that blows up (SGD at learning rate 10), early stopping, and every view."""
+        a run that blows up (ReLU at learning rate 1 on the plane: in epoch 22), early
+        stopping, and every view."""
         defaults = {p.name: p.default for p in cls.params}
         for p in cls.params:
             if p.name in ("step", "data", "loss"):
@@ -223,7 +221,7 @@ class PlaygroundScene(Scene):
                 yield dict(defaults, data=name, loss=loss, step=13)
         every = {name: True for name in FEATURE_PARAMS}
         yield dict(defaults, **every, hidden="8 8 8 8 8 8", activation="ReLU", step=40)
-        yield dict(defaults, optimizer="SGD", lr=10.0, step=40)
+        yield dict(defaults, data="plane", loss="squared error", activation="ReLU", lr=1.0, step=40)  # blows up
         yield dict(defaults, patience=5, noise=0.5, data="spiral", step=LONGEST)
         yield dict(defaults, show_test=True, discretize=True, data="three blobs", step=20)
 
@@ -265,20 +263,38 @@ class PlaygroundScene(Scene):
                 raise ValueError(f"there is no file {str(path)!r}")
             text = path.read_text(encoding="utf-8")
         saved = pg.read_export(text)
-        s = saved["setting"]
-        values = {name: feature in s["features"] for name, feature in FEATURE_PARAMS.items()}
-        values.update({k: s[k] for k in ("data", "noise", "train_percent", "activation", "loss",
-                                         "optimizer", "lr", "batch_size", "penalty", "strength",
-                                         "dropout", "patience", "seed")})
-        values.update(hidden=" ".join(map(str, s["hidden"])), step=saved["epoch"], **saved["view"])
-        points, labels = saved["data"] or (None, None)
-        scene = cls(points=points, labels=labels, **values)
+        try:
+            values = cls._values_of(saved)
+            points, labels = saved["data"] or (None, None)
+            scene = cls(points=points, labels=labels, **values)
+        except (KeyError, TypeError, ValueError) as exc:
+            why = f"it has no {exc}" if isinstance(exc, KeyError) else str(exc)
+            raise ValueError(f"the saved setting is not one the playground can take: {why}") from None
         got = scene.run.trainer.model.state_dict()
         if set(got) != set(saved["weights"]) or not all(
                 np.array_equal(got[k], saved["weights"][k]) for k in got):
             raise ValueError("training this setting again does not give the saved weights: the "
                              "file was made by another version of the course")
         return scene
+
+    @staticmethod
+    def _values_of(saved: dict) -> dict:
+        """The scene's parameter values from a saved run (KeyError, TypeError or ValueError
+        for a setting that is not one)."""
+        s, view = saved["setting"], saved["view"]
+        features, hidden = s["features"], s["hidden"]
+        if not isinstance(features, (list, tuple)) or not set(features) <= set(pg.FEATURES):
+            raise ValueError(f"features must be a list of {list(pg.FEATURES)}; got {features!r}")
+        if not isinstance(hidden, (list, tuple)) or not all(isinstance(h, int) for h in hidden):
+            raise ValueError(f"hidden must be a list of neurons per layer, like [4, 2]; got {hidden!r}")
+        if not isinstance(view, dict) or not set(view) <= {"epochs", "show_test", "discretize"}:
+            raise ValueError(f"view must hold epochs, show_test and discretize; got {view!r}")
+        values = {name: feature in features for name, feature in FEATURE_PARAMS.items()}
+        values.update({k: s[k] for k in ("data", "noise", "train_percent", "activation", "loss",
+                                         "optimizer", "lr", "batch_size", "penalty", "strength",
+                                         "dropout", "patience", "seed")})
+        values.update(hidden=" ".join(map(str, hidden)), step=saved["epoch"], **view)
+        return values
 
     # ------------------------------------------------------------------ the picture
     def build(self) -> None:
@@ -288,11 +304,7 @@ class PlaygroundScene(Scene):
         self.subheading = moving(StampedLine(fig, 0.012, 0.905, pieces=1, fontsize=9, va="center",
                                              color=style.TEXT_VERMILLION))
         fw, fh = fig.get_size_inches()
-        self.ax_net = fig.add_axes([0.005, 0.02, 0.405, 0.8])
-        self.ax_net.set_axis_off()
-        self.links = moving(self.ax_net.add_collection(LineCollection([], capstyle="butt")))
-        self.thumbs = moving(self.ax_net.imshow(np.zeros((2, 2, 4)), interpolation="nearest",
-                                                origin="upper", zorder=3))
+        self.diagram = NetworkDiagram(fig.add_axes([0.005, 0.02, 0.405, 0.8]), moving, THUMB)
         side = 0.72
         self.ax_out = fig.add_axes([0.44, 0.08, side * fh / fw, side])
         self.heat = moving(self.ax_out.imshow(np.zeros((HEAT, HEAT, 4)), origin="lower", zorder=1,
@@ -331,36 +343,16 @@ class PlaygroundScene(Scene):
 
     # --- the static part: the diagram's layout, the axes of the side panels
     def draw_background(self) -> None:
-        v, setting, kind = self.values, self.setting(), self.kind()
+        v, (setting, kind) = self.values, self._checked()
         classes = len(np.unique(self.points()[1])) if kind != "regression" else 1
         outputs = classes if kind == "classes" else 1
-        self.columns = [len(setting.features), *setting.hidden, outputs]
+        columns = [len(setting.features), *setting.hidden, outputs]
         self.kind_now, self.classes_now = kind, classes
-        tallest = max(max(self.columns), 4)
-        height, width = tallest * ROW + 12, (len(self.columns) - 1) * COLUMN + CELL + 40 + 34
-        self.canvas = np.zeros((height, width, 4))
-        self.centres = []  # per column: the (x, y) centre of each node, in cells
-        for c, count in enumerate(self.columns):
-            x = 40 + c * COLUMN + CELL / 2
-            top = 12 + (tallest - count) * ROW / 2
-            self.centres.append([(x, top + r * ROW + CELL / 2) for r in range(count)])
-        ax = self.ax_net
-        for t in list(ax.texts):
-            t.remove()
-        self.thumbs.set_extent((0, width, height, 0))
-        ax.set_xlim(0, width)
-        ax.set_ylim(height, 0)
-        for name, (x, y) in zip(setting.features, self.centres[0]):
-            ax.text(x - CELL / 2 - 2, y, name, ha="right", va="center", fontsize=8.5)
-        for c, count in enumerate(self.columns[1:-1], start=1):
-            words = "" if len(self.columns) > 5 else " neuron" if count == 1 else " neurons"
-            ax.text(self.centres[c][0][0], 6, f"{count}{words}", ha="center", va="center", fontsize=8)
-        out_x = self.centres[-1][0][0]
-        ax.text(out_x, 6, "output", ha="center", va="center", fontsize=8)
-        ax.text(self.centres[0][0][0], 6, "features", ha="center", va="center", fontsize=8)
-        if kind == "classes":
-            for k, (x, y) in enumerate(self.centres[-1]):
-                ax.text(x + CELL / 2 + 2, y, f"class {k}", ha="left", va="center", fontsize=8)
+        short = len(columns) > 5  # no room for "neurons" over each of many columns
+        heads = ["features", *(f"{n}" if short else f"{n} neuron{'s' if n > 1 else ''}" for n in setting.hidden),
+                 "output"]
+        self.diagram.layout(columns, heads, left=setting.features,
+                            right=[f"class {k}" for k in range(classes)] if kind == "classes" else ())
         self.ax_loss.set_xlim(0, v["epochs"])
         ax_c = self.ax_conf
         if kind == "regression":
@@ -391,8 +383,8 @@ class PlaygroundScene(Scene):
         with np.errstate(all="ignore"):
             outputs = self._layer_values(trainer, self._thumb_points)
             heat = pg.scores(setting, kind, trainer.predict(pg.features(self._heat_points, setting.features)))
-        self._draw_thumbnails(outputs, setting)
-        self._draw_links(trainer.model)
+        self.diagram.draw(self._pictures(outputs, setting),
+                          [m.weight.data for m in trainer.model if isinstance(m, nn.Linear)])
         self.heat.set_data(_bytes(self._colours(heat, kind, v["discretize"]).reshape(HEAT, HEAT, 4)))
         self._draw_points(run, kind)
         self._draw_numbers(run, kind)
@@ -408,7 +400,7 @@ class PlaygroundScene(Scene):
             h = x
             for module in model:
                 h = module(h)
-                if isinstance(module, tuple(pg.ACTIVATIONS.values())) and len(columns) < len(self.columns) - 1:
+                if isinstance(module, tuple(pg.ACTIVATIONS.values())) and len(columns) <= len(setting.hidden):
                     columns.append(h)
         finally:
             model.train()
@@ -434,42 +426,28 @@ class PlaygroundScene(Scene):
             s = np.sign(s) * 0.6
         return 1 - 0.7 * (1 - style.DIVERGING(0.5 + 0.5 * s))  # paler, so the points show
 
-    def _draw_thumbnails(self, columns, setting) -> None:
-        self.canvas[...] = 0
+    def _pictures(self, columns, setting) -> list[np.ndarray]:
+        """Each neuron's picture, RGBA (points, 4): its value at each point of the plane on
+        the diverging map (for tanh and sigmoid neurons on their fixed scale, full colour at
+        ±1; for features and for ReLU and linear neurons scaled to their largest value);
+        the output's score as in the big map, or each class's probability from white to
+        the class's colour."""
         bounded = setting.activation in ("tanh", "sigmoid")
-        last = len(columns) - 1
-        for c, (values, centres) in enumerate(zip(columns, self.centres)):
-            for r, (x, y) in enumerate(centres):
-                a = values[:, r]
-                if c == last and self.kind_now == "classes":  # white to the class's colour
-                    rgba = 1 - np.nan_to_num(a)[:, None] * (1 - _RGBA_CLASSES[r])
-                elif c == last:
-                    rgba = self._colours(values, self.kind_now, False)
-                else:
-                    scale = 1.0 if bounded and 0 < c else np.nanmax(np.abs(a))
-                    scale = scale if np.isfinite(scale) and scale > 0 else 1.0
-                    rgba = style.DIVERGING(0.5 + 0.5 * np.nan_to_num(a) / scale)
-                img = rgba.reshape(THUMB, THUMB, 4)[::-1]  # row 0 of the grid at the bottom
-                top, left = int(y - CELL / 2), int(x - CELL / 2)
-                self.canvas[top:top + CELL, left:left + CELL] = img
-        self.thumbs.set_data(_bytes(self.canvas))
-
-    def _draw_links(self, model) -> None:
-        """A line per weight, from each node of a column to each of the next: blue for a
-        positive weight, orange for a negative one, as thick as the weight is large (the
-        largest of its layer 2.8 points)."""
-        segments, signs, widths = [], [], []
-        for c, layer in enumerate(m for m in model if hasattr(m, "weight")):
-            w = np.nan_to_num(layer.weight.data, nan=0.0, posinf=0.0, neginf=0.0)  # (to, from)
-            start = np.array(self.centres[c]) + (CELL / 2, 0)
-            end = np.array(self.centres[c + 1]) - (CELL / 2, 0)
-            segments.append(np.stack(np.broadcast_arrays(start[None, :, :], end[:, None, :]), axis=2).reshape(-1, 2, 2))
-            biggest = np.abs(w).max()
-            signs.append(w.ravel() > 0)
-            widths.append(0.2 + 2.6 * (np.abs(w.ravel()) / biggest if biggest > 0 else 0 * w.ravel()))
-        self.links.set_segments(np.concatenate(segments))
-        self.links.set_color(np.where(np.concatenate(signs)[:, None], _RGBA_POSITIVE, _RGBA_NEGATIVE))
-        self.links.set_linewidth(np.concatenate(widths))
+        pictures = []
+        for c, values in enumerate(columns[:-1]):
+            if bounded and c > 0:
+                scale = np.ones(values.shape[1])
+            else:
+                scale = np.nanmax(np.abs(values), axis=0)
+                scale = np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
+            pictures.append(style.DIVERGING(0.5 + 0.5 * np.nan_to_num(values / scale)).transpose(1, 0, 2))
+        out = columns[-1]
+        if self.kind_now == "classes":
+            p = np.nan_to_num(out).T[:, :, None]  # (classes, points, 1)
+            pictures.append(1 - p * (1 - _RGBA_CLASSES[:out.shape[1], None, :]))
+        else:
+            pictures.append(self._colours(out, self.kind_now, False)[None])
+        return pictures
 
     def _draw_points(self, run, kind: str) -> None:
         self.test_dots.set_visible(self.values["show_test"])
