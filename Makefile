@@ -1,6 +1,7 @@
 # Two commands for a fresh machine with Python 3 and make (see README.md):
 #   make lab    set everything up and open the course in JupyterLab
 #   make test   set everything up and run every test
+# (and `make slides CHAPTER=01` presents one chapter as slides with live widgets)
 # Both create (once) and reuse the virtual environment in .venv/.
 
 PYTHON ?= python3
@@ -18,8 +19,10 @@ PYTEST_WORKERS ?= 2
 # product 100 times slower (0.03 ms -> 3-20 ms) and training 4 times slower; alone, one
 # thread is as fast (0.53 s against 0.59 s for a training run). Override it if you like.
 export OPENBLAS_NUM_THREADS ?= 1
+# The chapter `make slides` presents: its notebook's name or its number (01, 04a, ...).
+CHAPTER ?= 01
 
-.PHONY: lab test gifs check-gifs notebooks benchmark lock clean
+.PHONY: lab slides test gifs check-gifs notebooks benchmark lock clean
 
 # Install the locked versions; if they do not install on this Python (a newer
 # release, say), fall back to the newest versions pyproject.toml allows. (The install
@@ -34,6 +37,9 @@ $(STAMP): pyproject.toml requirements.lock
 
 lab: $(STAMP)
 	$(BIN)/python -m course_utils lab
+
+slides: $(STAMP)
+	$(BIN)/python -m course_utils slides $(CHAPTER)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadscope --nbval --nbval-current-env tests notebooks $(PYTEST_ARGS)

@@ -1,7 +1,11 @@
-"""Command line: ``python -m course_utils gifs [NAME ...] [--check]``, ``lab`` and ``voila``.
+"""Command line: ``python -m course_utils gifs [NAME ...] [--check]``, ``lab``, ``voila``
+and ``slides NAME``.
 
 ``lab`` opens JupyterLab in notebooks/, on 127.0.0.1 only, with a fresh random token;
-``voila`` serves the notebooks as apps (code hidden) the same way, for presenting.
+``voila`` serves the notebooks as apps (code hidden) the same way, for presenting, on a
+page that lists the chapters;
+``slides NAME`` opens one chapter (``01_neurons``, or its number ``01``) as slides with
+live widgets (voila's reveal.js template);
 ``gifs`` rebuilds every GIF in imgs/ (or the ones named) and shows progress;
 ``gifs --check`` rebuilds them in memory and lists those whose committed file differs
 (exit status 1 if any is stale).
@@ -59,20 +63,65 @@ CULL_AFTER, CULL_EVERY = 300, 60
 
 
 def voila_command(port: int = 8866, open_browser: bool = True, token: str | None = None,
-                  cull_after: int = CULL_AFTER, cull_every: int = CULL_EVERY) -> list[str]:
+                  cull_after: int = CULL_AFTER, cull_every: int = CULL_EVERY,
+                  root: Path = ROOT) -> list[str]:
     """The voila command line, loopback only with a token; pages are /voila/render/notebooks/<name>.
 
     It runs voila through :mod:`course_utils.voila`, which leaves out the cells a
-    presentation skips (the exercises), and culls the kernels of closed pages."""
+    presentation skips (the exercises), and culls the kernels of closed pages. It serves
+    the repository (or ``root``, a copy of it)."""
     token = token or secrets.token_hex(24)
     cmd = [sys.executable, "-m", "course_utils.voila", f"--port={port}", "--Voila.ip=127.0.0.1",
            f"--Voila.token={token}", "--Voila.port_retries=0",
            f"--MappingKernelManager.cull_idle_timeout={cull_after}",
            f"--MappingKernelManager.cull_interval={cull_every}",
-           "--VoilaExporter.markdown_renderer_class=course_utils.voila.CourseMarkdownRenderer", str(ROOT)]
+           "--VoilaExporter.markdown_renderer_class=course_utils.voila.CourseMarkdownRenderer", str(root)]
     if not open_browser:
         cmd.append("--no-browser")
     return cmd
+
+
+def slides_command(port: int = 8877, open_browser: bool = True, token: str | None = None,
+                   root: Path = ROOT) -> list[str]:
+    """The slides server: :func:`voila_command` with voila's reveal.js template, whose
+    settings :mod:`course_utils.voila` sets (its own stylesheet, a 16:9 screen)."""
+    cmd = voila_command(port, open_browser, token, root=root)
+    cmd.insert(cmd.index(str(root)), "--template=reveal")
+    return cmd
+
+
+def find_chapter(name: str):
+    """The registered chapter whose notebook is ``name`` (``01_neurons``, with or without
+    ``.ipynb``) or whose number it is (``01``, ``4a``); a KeyError listing them otherwise."""
+    from .chapters import CHAPTERS
+
+    wanted = Path(name).name.removesuffix(".ipynb")
+    for ch in CHAPTERS:
+        if wanted in (ch.notebook, ch.number) or wanted.zfill(len(ch.number)) == ch.number:
+            return ch
+    listing = "\n".join(f"  {ch.number:4} {ch.notebook}" for ch in CHAPTERS)
+    raise KeyError(f"no chapter {name!r}; the chapters are:\n{listing}")
+
+
+def serve(command: list[str], port: int, open_url: str | None = None) -> int:
+    """Run a server until it stops (or Ctrl+C); open ``open_url`` in a browser once it listens."""
+    proc = subprocess.Popen(command, cwd=ROOT)
+    try:
+        while open_url and proc.poll() is None:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            except OSError:
+                time.sleep(0.2)
+                continue
+            import webbrowser
+
+            webbrowser.open(open_url)
+            break
+        return proc.wait()
+    except KeyboardInterrupt:
+        proc.terminate()
+        proc.wait(timeout=20)
+        return 0
 
 
 def gifs(names: list[str], check: bool) -> int:
@@ -116,23 +165,39 @@ def main(argv: list[str] | None = None) -> int:
         p = sub.add_parser(name, help=f"{what} (127.0.0.1, with a token)")
         p.add_argument("--port", type=int, default=port)
         p.add_argument("--no-browser", action="store_true")
+    p = sub.add_parser("slides", help="open one chapter as slides with live widgets (127.0.0.1, with a token)")
+    p.add_argument("name", help="the chapter's notebook (01_neurons) or its number (01)")
+    p.add_argument("--port", type=int, default=8877)
+    p.add_argument("--no-browser", action="store_true")
     args = parser.parse_args(argv)
+    if args.command == "slides":
+        try:
+            ch = find_chapter(args.name)
+        except KeyError as exc:
+            parser.exit(2, f"{parser.prog} slides: {exc.args[0]}\n")
+        token, port = secrets.token_hex(24), first_free_port(args.port)
+        url = f"http://127.0.0.1:{port}/voila/render/notebooks/{ch.notebook}.ipynb?token={token}"
+        taken = f" (port {args.port} is taken, so it uses {port})" if port != args.port else ""
+        print(f"The slides of {ch.notebook} will be at {url}{taken}\n"
+              "(space or the arrow keys go through them; Esc shows them all)", flush=True)
+        return serve(slides_command(port, open_browser=False, token=token), port,
+                     None if args.no_browser else url)
     if args.command in ("lab", "voila"):
         token = secrets.token_hex(24)
-        command = lab_command if args.command == "lab" else voila_command
         port = first_free_port(args.port)
-        if args.command == "lab":
-            where = f"The course will be at http://127.0.0.1:{port}/lab/tree/notebooks?token={token}"
-        else:  # voila hides the token in its own log, so say the whole address here
-            where = (f"The chapters will be at http://127.0.0.1:{port}/voila/render/notebooks/"
-                     f"01_neurons.ipynb?token={token}\n(the other chapters: the same address with "
-                     "their notebook's name)")
         taken = f" (port {args.port} is taken, so it uses {port})" if port != args.port else ""
-        print(where + taken, flush=True)
-        try:
-            return subprocess.call(command(port, not args.no_browser, token), cwd=ROOT)
-        except KeyboardInterrupt:
-            return 0
+        if args.command == "lab":
+            print(f"The course will be at http://127.0.0.1:{port}/lab/tree/notebooks?token={token}{taken}",
+                  flush=True)
+            try:
+                return subprocess.call(lab_command(port, not args.no_browser, token), cwd=ROOT)
+            except KeyboardInterrupt:
+                return 0
+        # voila hides the token in its own log, so say the whole address here
+        url = f"http://127.0.0.1:{port}/voila/chapters?token={token}"
+        print(f"The chapters will be at {url}{taken}", flush=True)
+        return serve(voila_command(port, open_browser=False, token=token), port,
+                     None if args.no_browser else url)
     try:
         return gifs(args.names, args.check)
     except KeyError as exc:

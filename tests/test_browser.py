@@ -1,6 +1,8 @@
 """Real-browser check: voila serves each chapter on 127.0.0.1 with a token; Chromium
 (Debian's package, driven by Playwright) moves a control and the picture must change.
 JupyterLab too: it runs a chapter's cells, a slider moves by keyboard, the picture changes.
+And slides: a chapter's deck shows its live widget on a screen of its own, whole, and a
+key pressed on its slider changes the picture without turning the slide.
 
 Without Chromium this skips with a message, except in CI (CI=true), where it fails.
 """
@@ -18,7 +20,10 @@ from pathlib import Path
 
 import pytest
 
-from course_utils.__main__ import lab_command, voila_command
+import nbformat
+
+from course_utils import slides
+from course_utils.__main__ import lab_command, slides_command, voila_command
 from course_utils.chapters import CHAPTERS as REGISTRY
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -164,6 +169,83 @@ def test_jupyterlab_runs_a_chapter_and_its_slider_changes_the_picture(browser, t
         wait_for_change(page, image, before, start,
                         f"JupyterLab, {notebook}: the picture did not change after moving '{slider_text}'")
         print(f"JupyterLab, {notebook}: picture changed {time.monotonic() - start:.2f} s after the key presses")
+    finally:
+        page.close()
+        proc.terminate()
+        proc.wait(timeout=20)
+        log.close()
+
+
+def inside(box: dict, width: int, height: int) -> bool:
+    return box["x"] >= 0 and box["y"] >= 0 and box["x"] + box["width"] <= width and box["y"] + box["height"] <= height
+
+
+def drawn_width(image) -> float:
+    """The width a picture is drawn at in its box (the slides fit it in, keeping its shape)."""
+    return image.evaluate("img => { const r = img.getBoundingClientRect(); return img.naturalWidth * "
+                          "Math.min(r.width / img.naturalWidth, r.height / img.naturalHeight); }")
+
+
+def wait_until_inside(page, parts, width: int, height: int, within: float = 15) -> bool:
+    """Whether every one of ``parts`` lies inside the window once the slide has been laid out."""
+    deadline = time.monotonic() + within
+    while not all(inside(part.bounding_box(), width, height) for part in parts):
+        if time.monotonic() > deadline:
+            return False
+        page.wait_for_timeout(100)
+    return True
+
+
+def test_a_slide_shows_a_live_widget_and_a_key_on_its_slider_changes_the_picture(browser, tmp_path):
+    """The first chapter's deck, from a copy of the notebooks and pictures, on a 1280 x 720
+    screen and then a 1920 x 1080 one."""
+    shutil.copytree(ROOT / "notebooks", tmp_path / "notebooks")
+    shutil.copytree(ROOT / "imgs", tmp_path / "imgs")
+    notebook, slider_text = CHAPTERS[0]
+    cells = nbformat.read(tmp_path / "notebooks" / notebook, 4).cells
+    first_widget = next(i for i, c in enumerate(cells) if slides.is_widget(c))
+    h, v = slides.positions(cells)[first_widget]
+    port, token = free_port(), secrets.token_hex(16)
+    log = open(tmp_path / "slides.log", "w")
+    proc = subprocess.Popen(slides_command(port, open_browser=False, token=token, root=tmp_path),
+                            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    try:
+        wait_for_port(port, proc)
+        page.goto(f"http://127.0.0.1:{port}/voila/render/notebooks/{notebook}?token={token}#/{h}/{v}",
+                  wait_until="commit", timeout=90_000)
+        screen = page.locator(".reveal section.present:not(.stack)")
+        image = screen.locator(".widget-image")
+        image.wait_for(state="visible", timeout=90_000)
+        assert page.locator(".widget-image:visible").count() == 1, "more than one screen shows at once"
+        assert page.locator("h1:visible").count() == 0, "the title slide shows behind the widget"
+        slider = screen.locator(".widget-slider", has_text=slider_text).first
+        assert wait_until_inside(page, (image, slider), 1280, 720), "the widget does not fit its slide"
+        # its picture is as large as its controls leave room for: larger than it was drawn
+        small, natural_width = drawn_width(image), image.evaluate("img => img.naturalWidth")
+        assert small > 1.2 * natural_width, (small, natural_width)
+        assert "Not attempted yet" not in page.content(), "the exercises are on the slides"
+
+        before = image.screenshot()
+        slider.locator(".noUi-handle").focus()
+        start = time.monotonic()
+        for _ in range(5):
+            page.keyboard.press("ArrowLeft")
+        assert page.evaluate("location.hash") == f"#/{h}/{v}", "the key that moved the slider turned the slide"
+        wait_for_change(page, image, before, start, f"slides, {notebook}: the picture did not change "
+                                                    f"after moving '{slider_text}'")
+        page.keyboard.press("Escape")  # leaves the slider: the keys turn slides again
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function(f"location.hash !== '#/{h}/{v}'", timeout=10_000)
+
+        page.keyboard.press("ArrowLeft")
+        page.wait_for_function(f"location.hash === '#/{h}/{v}'", timeout=10_000)
+        page.set_viewport_size({"width": 1920, "height": 1080})  # reveal.js scales the slide to it
+        assert wait_until_inside(page, (image, slider), 1920, 1080), "the widget does not fit a 1920 x 1080 slide"
+        page.wait_for_function("document.querySelector('.reveal .slides').getBoundingClientRect().width > 1800")
+        large = drawn_width(image)
+        assert abs(large / small - 1.5) < 0.05, (small, large)
+        page.screenshot(path=str(tmp_path / "slide_1920x1080.png"))
     finally:
         page.close()
         proc.terminate()

@@ -113,3 +113,79 @@ def test_a_closed_pages_kernel_is_culled():
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+# --- slides ----------------------------------------------------------------------------
+# Every registered chapter's deck (voila's reveal.js template reads each cell's slide type).
+
+from course_utils import slides
+from course_utils.chapters import CHAPTERS
+
+REGISTERED = [ROOT / "notebooks" / f"{ch.notebook}.ipynb" for ch in CHAPTERS]
+
+
+def kind(cell) -> str:
+    return cell.get("metadata", {}).get("slideshow", {}).get("slide_type", "")
+
+
+@pytest.mark.parametrize("notebook", REGISTERED, ids=lambda p: p.stem)
+def test_the_deck_is_the_rules(notebook):
+    found = cells(notebook)
+    assert [kind(c) for c in found] == slides.slide_types(found), (
+        f"run: python -m course_utils.slides notebooks/{notebook.name}")
+
+
+@pytest.mark.parametrize("notebook", REGISTERED, ids=lambda p: p.stem)
+def test_a_deck_starts_with_a_slide_and_shows_one_picture_per_screen(notebook):
+    found = cells(notebook)
+    shown = [c for c in found if kind(c) != "skip"]
+    assert kind(shown[0]) == "slide"
+    for c in shown:
+        assert kind(c) in ("slide", "subslide", "fragment", "-"), (kind(c), c.source[:60])
+        if c.cell_type == "markdown" and c.source.startswith("## "):
+            assert kind(c) == "slide", c.source[:60]
+    for screen in slides.screens(found):
+        pictures = [i for i in screen if slides.is_picture(found[i])]
+        assert len(pictures) <= 1, f"cells {pictures} share a screen"
+        if any(slides.is_widget(found[i]) for i in screen):  # a live widget has its screen to itself
+            assert [i for i in screen if slides.text_lines(found[i]) or slides.is_picture(found[i])] == pictures, screen
+    exercises = slides.exercise_section(found)
+    assert exercises and all(kind(found[i]) == "skip" for i in exercises)
+
+
+def test_the_rule_on_a_small_notebook():
+    md = nbformat.v4.new_markdown_cell
+    printed = nbformat.v4.new_code_cell("print(1)", outputs=[nbformat.v4.new_output("stream", text="1\n")])
+    widget = nbformat.v4.new_code_cell("interactive(S())", outputs=[nbformat.v4.new_output(
+        "display_data", data={slides.WIDGET: {"model_id": "x"}, "text/plain": "S"})])
+    found = [md("# Title"), nbformat.v4.new_code_cell("import numpy"), md("## A picture\n\n![x](../imgs/x.gif)"),
+             md("A line about it."), printed, widget, md("Things to try."), md("### Deeper"),
+             md("## Exercises"), printed, md("## Summary")]
+    assert slides.slide_types(found) == ["slide", "-", "slide", "-", "fragment", "subslide", "subslide",
+                                         "subslide", "skip", "skip", "slide"]
+    long_text = md("\n".join(["a line"] * slides.SCREEN_LINES))
+    assert slides.slide_types([md("# T"), long_text, md("more")]) == ["slide", "subslide", "subslide"]
+
+
+def test_applying_the_rule_changes_only_slide_metadata(tmp_path):
+    bare = nbformat.read(REGISTERED[0], 4)
+    for cell in bare.cells:
+        cell.metadata.pop("slideshow", None)
+    path = tmp_path / "bare.ipynb"
+    nbformat.write(bare, path)
+    assert slides.apply(path) and not slides.apply(path)  # a second time changes nothing
+    again = nbformat.read(path, 4)
+    assert [kind(c) for c in again.cells] == slides.slide_types(bare.cells)
+    for cell in again.cells + bare.cells:
+        cell.metadata.pop("slideshow", None)
+    assert again == bare
+
+
+def test_check_lists_a_stale_deck(tmp_path, capsys):
+    notebook = nbformat.read(REGISTERED[0], 4)
+    notebook.cells[0].metadata["slideshow"] = {"slide_type": "fragment"}
+    path = tmp_path / "stale.ipynb"
+    nbformat.write(notebook, path)
+    before = path.read_bytes()
+    assert slides.main(["--check", str(path)]) == 1 and "out of date" in capsys.readouterr().out
+    assert path.read_bytes() == before
