@@ -12,6 +12,7 @@ able to go back.
 from __future__ import annotations
 
 import math
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -193,6 +194,9 @@ class PlaygroundScene(Scene):
     def step_once(self) -> None:
         """One epoch more (if it blows up, the run ends where it was, and says so)."""
         if self.values["step"] >= self.step_max():
+            if self.run.end is not None and self.run.at == self.run.end:
+                raise ValueError("the run is at its end: it ended by itself (see the message above "
+                                 "the picture); change a setting, or press Reset")
             raise ValueError("the run is at its end: raise 'stop after epochs', or press Reset")
         self.values["step"] += 1
 
@@ -254,8 +258,8 @@ class PlaygroundScene(Scene):
     @classmethod
     def load(cls, source) -> "PlaygroundScene":
         """A scene from a saved run (a path, or the JSON text itself), trained again to its
-        epoch. Raises a ValueError if the weights do not come out bit for bit the same (a
-        file from another version of the course)."""
+        epoch. If the weights do not come out bit for bit the same (another kind of computer
+        rounds differently), the saved weights are used, with a warning."""
         text = str(source)
         if not text.lstrip().startswith("{"):
             path = Path(source)
@@ -270,11 +274,19 @@ class PlaygroundScene(Scene):
         except (KeyError, TypeError, ValueError) as exc:
             why = f"it has no {exc}" if isinstance(exc, KeyError) else str(exc)
             raise ValueError(f"the saved setting is not one the playground can take: {why}") from None
-        got = scene.run.trainer.model.state_dict()
-        if set(got) != set(saved["weights"]) or not all(
-                np.array_equal(got[k], saved["weights"][k]) for k in got):
-            raise ValueError("training this setting again does not give the saved weights: the "
-                             "file was made by another version of the course")
+        model = scene.run.trainer.model
+        got = model.state_dict()
+        if set(got) != set(saved["weights"]) or any(got[k].shape != saved["weights"][k].shape for k in got):
+            raise ValueError("the saved weights do not fit the saved setting's network")
+        if not all(np.array_equal(got[k], saved["weights"][k]) for k in got):
+            # Same code, other last bits: another CPU's maths library (or another version of
+            # the course, or an edited file). The file's own weights are what was shared.
+            model.load_state_dict(saved["weights"])
+            warnings.warn("training this setting again here does not give the saved weights bit for "
+                          "bit (another kind of computer rounds differently, or the file was made by "
+                          "another version of the course): the network now has the saved weights; "
+                          "earlier epochs show this computer's own run", stacklevel=2)
+            scene.set(step=scene.values["step"])  # draw the saved weights
         return scene
 
     @staticmethod
