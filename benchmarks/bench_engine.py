@@ -358,10 +358,12 @@ def numpy_w6(weights, x, y, lr=0.01, beta1=0.9, beta2=0.999, eps=1e-8):
     grouped by pooling position (so that the four candidates are whole blocks) with
     the second conv as the engine does it (rows running on, 9 slices), 1.05-1.15x;
     columns grouped by pooling position in both convs, with ``argmax`` over the four,
-    1.3-1.4x (argmax along a middle axis is slow); the engine itself, 1.8-2x. What the
-    engine does differently, each put alone into this step: Adam parameter by parameter
-    (about 14 numpy operations each), 1.2-1.45x; ReLU before pooling, on the full maps, in
-    passes of its own, 1.1-1.15x; the bias apart (an add, and a sum for dL/db), 1.0-1.1x.
+    1.3-1.4x (argmax along a middle axis is slow); the engine itself, 1.2-1.45x (it was
+    1.8-2x while its optimizers went parameter by parameter, about 14 numpy operations
+    each, and its im2col kept the columns past each row's last patch). What the engine
+    still does differently, each put alone into this step: ReLU before pooling, on the
+    full maps, in passes of its own, 1.1-1.15x; the bias apart (an add, and a sum for
+    dL/db), 1.0-1.1x.
     """
     n = len(x)
     shapes = [(8, 10), (16, 73), (10, 65)]          # [W | b] of conv1, conv2, linear

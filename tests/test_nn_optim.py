@@ -438,3 +438,130 @@ def test_adamw_shrinks_every_weight_by_the_same_fraction_and_adam_does_not():
 def test_adamw_defaults_are_torchs():
     opt = optim.AdamW([P([1.0])])
     assert (opt.lr, opt.betas, opt.eps, opt.weight_decay, opt.amsgrad) == (1e-3, (0.9, 0.999), 1e-8, 1e-2, False)
+
+
+# ------------------------------------------- all parameters at once (one vector)
+
+SHAPES = [(3, 2), (2,), (1, 1, 4), (5,)]
+
+
+def several(seed=0, dtype=float):
+    rng = np.random.default_rng(seed)
+    params = [P(rng.normal(size=shape)) for shape in SHAPES]
+    for p in params:
+        p.data = p.data.astype(dtype)
+        p.grad = np.zeros_like(p.data)
+    return params
+
+
+def train(cls, kw, one_vector, steps=6, seed=0, between=None, dtype=float):
+    """``steps`` steps on four parameters of different shapes, with gradients that change;
+    ``one_vector=False`` forces the parameter-by-parameter path."""
+    params = several(seed, dtype)
+    opt = cls(params, **kw)
+    if not one_vector:
+        opt.ALL_AT_ONCE_LIMIT = 0
+    rng = np.random.default_rng(seed + 1)
+    for t in range(steps):
+        for p in params:
+            if p.grad is not None:
+                p.grad[...] = rng.normal(size=p.data.shape) * (1e-5 if t % 2 else 1.0)
+        if between is not None:
+            between(t, params, opt)
+        opt.step()
+    return params, opt
+
+
+def same_bits(a, b):
+    a, b = np.asarray(a), np.asarray(b)
+    return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
+
+
+@pytest.mark.parametrize("cls, ref, kw, ref_kw", CASES, ids=CASE_IDS)
+def test_all_at_once_gives_the_same_bits_as_one_by_one(cls, ref, kw, ref_kw):
+    fast, fast_opt = train(cls, kw, one_vector=True)
+    slow, slow_opt = train(cls, kw, one_vector=False)
+    assert fast_opt._one_vector and not slow_opt._one_vector  # each path really ran
+    for p, q, s, t in zip(fast, slow, fast_opt.state, slow_opt.state):
+        assert same_bits(p.data, q.data)
+        assert s.keys() == t.keys() and s["step"] == t["step"] == 6
+        for key in s.keys() - {"step"}:
+            assert same_bits(s[key], t[key]), key
+
+
+def test_the_state_of_each_parameter_is_a_view_that_can_be_changed():
+    def halve_the_first_moment(t, params, opt):
+        if t == 3:
+            opt.state[1]["exp_avg"] *= 0.5
+    fast, fast_opt = train(Adam, dict(lr=0.1), True, between=halve_the_first_moment)
+    slow, _ = train(Adam, dict(lr=0.1), False, between=halve_the_first_moment)
+    assert fast_opt._one_vector
+    assert all(same_bits(p.data, q.data) for p, q in zip(fast, slow))
+
+
+@pytest.mark.parametrize("change", ["no grad", "new data array", "float32 grad"])
+def test_a_parameter_that_changes_between_steps_is_still_updated_right(change):
+    def changes(t, params, opt):
+        if t == 2 and change == "no grad":
+            params[2].grad = None  # skipped from now on: the states fall out of step
+        if t == 2 and change == "new data array":
+            params[0].data = params[0].data * 2.0
+        if t == 2 and change == "float32 grad":
+            params[3].grad = params[3].grad.astype(np.float32)
+    fast, fast_opt = train(Adam, dict(lr=0.1), True, between=changes)
+    slow, slow_opt = train(Adam, dict(lr=0.1), False, between=changes)
+    assert all(same_bits(p.data, q.data) for p, q in zip(fast, slow))
+    assert [s["step"] for s in fast_opt.state] == [s["step"] for s in slow_opt.state]
+    if change == "no grad":
+        assert fast_opt.state[2]["step"] == 2 and fast_opt.state[0]["step"] == 6
+    if change == "new data array":  # the new array is the one updated
+        assert fast_opt._one_vector and fast[0].data is not None
+
+
+def test_one_vector_is_not_used_when_it_cannot_help_or_would_mix_dtypes():
+    _, opt = train(Adam, dict(lr=0.1), True, dtype=np.float32)
+    assert opt._one_vector  # one dtype, float32: fine
+    params = several()
+    params[1].data = params[1].data.astype(np.float32)
+    params[1].grad = np.zeros_like(params[1].data)
+    opt = Adam(params, lr=0.1)
+    opt.step()
+    assert opt._one_vector is False and params[1].data.dtype == np.float32
+    params = several()
+    opt = Adam(params, lr=0.1)
+    opt.ALL_AT_ONCE_LIMIT = sum(p.data.size for p in params) - 1
+    opt.step()
+    assert opt._one_vector is False
+    opt = Adam([P([1.0, 2.0])], lr=0.1)  # a single parameter: nothing to gain
+    opt.step()
+    assert opt._one_vector is False
+
+
+def test_repr_shows_only_the_hyperparameters():
+    params = several()
+    opt = Adam(params, lr=0.1)
+    opt.step()
+    assert "_one_vector" not in repr(opt) and "lr=0.1" in repr(opt)
+
+
+def test_a_copied_optimizer_goes_on_as_the_original_does_and_alone():
+    import copy
+    import pickle
+
+    params, opt = train(Adam, dict(lr=0.1), True, steps=3)
+    twins = [copy.deepcopy((params, opt)), pickle.loads(pickle.dumps((params, opt)))]
+    rng = np.random.default_rng(7)
+    for _ in range(3):
+        grads = [rng.normal(size=p.data.shape) for p in params]
+        for ps, o in [(params, opt)] + twins:
+            for p, g in zip(ps, grads):
+                p.grad[...] = g
+            o.step()
+    for ps, o in twins:
+        assert o._one_vector and all(same_bits(p.data, q.data) for p, q in zip(ps, params))
+        for s, t in zip(o.state, opt.state):
+            assert all(same_bits(s[k], t[k]) for k in s.keys() - {"step"}) and s["step"] == 6
+    copied_params, copied = twins[0]
+    copied.state[0]["exp_avg"][...] = 0.0  # the copy's state, not the original's
+    assert not np.all(opt.state[0]["exp_avg"] == 0.0)
+    assert np.all(copied._one_vector.parts(copied._one_vector.state["exp_avg"])[0] == 0.0)

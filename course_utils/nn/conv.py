@@ -3,10 +3,10 @@
 Conv2d uses the *im2col* idea: every ``kh x kw`` patch the kernel visits is
 copied into one column of a matrix, so the whole convolution becomes a single
 matrix product. Inside, the padded images are kept *batch last*, ``(C, H, W, N)``:
-one row of pixels of all N images is then one run of memory, and the pixels that
-kernel offset ``(u, v)`` sees, for every patch at once, are one shifted slice of it
-(``_shifted``). numpy copies and adds such long runs many times faster than the
-millions of short ones that small images in ``(N, C, H, W)`` order would give.
+the pixels that kernel offset ``(u, v)`` sees, for every patch of every image at
+once, are then one slice of it (``_seen``): with stride 1, runs of ``W_out * N``
+numbers in a row. numpy copies and adds such long runs many times faster than the millions of
+short ones that small images in ``(N, C, H, W)`` order would give.
 
 MaxPool2d compares, for every window at once, its ``kh * kw`` positions in turn.
 """
@@ -48,15 +48,12 @@ def _pad(x, padding, value):
     return xp
 
 
-def _shifted(a, u, v, rows, step):
-    """The pixels of ``a`` (C, R, Wp, N) that kernel offset ``(u, v)`` sees, as a view
-    ``(C, rows, Wp * N)``: row ``i`` is padded row ``i * step + u`` from column ``v`` on,
-    for all N images (batch last), ``Wp`` columns long. Near the right edge a row runs on
-    into the next one: those columns are not patches, and Conv2d throws them away."""
-    c, r, wp, n = a.shape
-    start = (u * wp + v) * n
-    flat = a.reshape(c, r * wp * n)[:, start:start + rows * step * wp * n]
-    return flat.reshape(c, rows, step * wp * n)[:, :, :wp * n]
+def _seen(a, u, v, rows, cols, stride):
+    """The pixels of ``a`` (C, H_pad, W_pad, N) that kernel offset ``(u, v)`` sees, as a
+    view ``(C, rows, cols, N)``: ``[c, i, j]`` is padded pixel ``(i * sh + u, j * sw + v)``
+    of channel ``c``, for all N images (batch last)."""
+    sh, sw = stride
+    return a[:, u:u + sh * (rows - 1) + 1:sh, v:v + sw * (cols - 1) + 1:sw]
 
 
 def _first_max(candidates):
@@ -104,16 +101,13 @@ class Conv2d(Module):
     ``k = 1 / sqrt(C_in * kh * kw)``.
 
     Forward as one matrix product: with ``cols`` the im2col matrix
-    ``(C_in*kh*kw, columns)`` (one column per patch) and ``W`` reshaped to
-    ``(C_out, C_in*kh*kw)``, ``y = W cols + b``. The columns are taken at every column
-    of the padded rows, ``H_out * W_pad * N`` of them, so that each of the ``kh * kw``
-    rows of ``cols`` of a channel is one long copy (``_shifted``); the ``W_pad - W_out``
-    columns per row that are not patches cost a little arithmetic and are dropped.
-    Backward, with ``g`` the output gradient as a ``(C_out, columns)`` matrix (0 in the
-    dropped columns): ``dL/dW = g cols^T``, ``dL/db = sum of g over patches``, and
-    ``dL/dcols = W^T g``, whose rows are added back onto the pixels they were copied
-    from (col2im), through the same shifted views. ``backward(g, input_grad=False)``
-    skips that (and returns None): nothing needs it for the first layer of a network.
+    ``(C_in*kh*kw, H_out*W_out*N)`` (one column per patch) and ``W`` reshaped to
+    ``(C_out, C_in*kh*kw)``, ``y = W cols + b``. Backward, with ``g`` the output
+    gradient as a ``(C_out, H_out*W_out*N)`` matrix: ``dL/dW = g cols^T``,
+    ``dL/db = sum of g over patches``, and ``dL/dcols = W^T g``, whose rows are added
+    back onto the pixels they were copied from (col2im), through the same slices.
+    ``backward(g, input_grad=False)`` skips that (and returns None): nothing needs it
+    for the first layer of a network.
     """
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
@@ -149,28 +143,23 @@ class Conv2d(Module):
         if hp < kh or wp < kw:
             raise ValueError(f"Conv2d: kernel {self.kernel_size} is larger than the "
                              f"padded input {(hp, wp)} (input shape {x.shape})")
-        # The zero-padded input, batch last, with sh more rows of zeros below, which the
-        # last shifted rows run into.
-        xp = np.zeros((c, hp + sh, wp, n), dtype=x.dtype)
+        xp = np.zeros((c, hp, wp, n), dtype=x.dtype)   # zero-padded, batch last
         xp[:, ph:ph + h, pw:pw + w] = x.transpose(1, 2, 3, 0)
-        # im2col: one row per (channel, u, v) of the kernel, one column per patch (and per
-        # position near the right edge that is not one, dropped below).
-        cols = self._buffer("_cols", (c, kh, kw, ho, wp * n), x.dtype)
+        # im2col: one row per (channel, u, v) of the kernel, one column per patch.
+        cols = self._buffer("_cols", (c, kh, kw, ho, wo, n), x.dtype)
         for u in range(kh):
             for v in range(kw):
-                cols[:, u, v] = _shifted(xp, u, v, ho, sh)
+                cols[:, u, v] = _seen(xp, u, v, ho, wo, self.stride)
         y = self.weight.data.reshape(self.out_channels, -1) @ cols.reshape(c * kh * kw, -1)
         if self.bias is not None:
             y += self.bias.data[:, None]
         self._x_shape = x.shape
-        # Keep the columns that are patches (every sw-th of the first W_out * sw).
-        y = y.reshape(self.out_channels, ho, wp, n)[:, :, :sw * (wo - 1) + 1:sw]
-        return y.transpose(3, 0, 1, 2)  # (N, C_out, H_out, W_out)
+        return y.reshape(self.out_channels, ho, wo, n).transpose(3, 0, 1, 2)  # (N, C_out, Ho, Wo)
 
     def _buffer(self, name, shape, dtype):
         """A work array kept between calls, made of zeros the first time: allocating
         a fresh megabyte each call costs more (page faults) than the computation that
-        fills it. Each caller writes the part it uses; the parts it never writes stay 0."""
+        fills it. (Forward writes all of it each time.)"""
         buffer = getattr(self, name, None)
         if buffer is None or buffer.shape != shape or buffer.dtype != dtype:
             buffer = np.zeros(shape, dtype=dtype)
@@ -184,10 +173,9 @@ class Conv2d(Module):
         if grad_output.shape != (n, self.out_channels, ho, wo):
             raise ValueError(f"Conv2d.backward: grad_output shape {grad_output.shape} "
                              f"does not match output shape {(n, self.out_channels, ho, wo)}")
-        # g on the columns of cols: 0 on the columns forward dropped (never written).
-        g = self._buffer("_g", (self.out_channels, ho, wp, n), grad_output.dtype)
-        g[:, :, :sw * (wo - 1) + 1:sw] = grad_output.transpose(1, 2, 3, 0)
-        g = g.reshape(self.out_channels, -1)
+        # As a matrix (C_out, H_out*W_out*N): a copy, unless grad_output is laid out batch
+        # last already (as the gradient of this layer's own output usually is).
+        g = grad_output.transpose(1, 2, 3, 0).reshape(self.out_channels, -1)
         w_mat = self.weight.data.reshape(self.out_channels, -1)
         self.weight.grad += (g @ self._cols.reshape(c * kh * kw, -1).T).reshape(
             self.weight.data.shape)
@@ -196,13 +184,11 @@ class Conv2d(Module):
         if not input_grad:
             return None
         # col2im: add each row of dL/dcols back onto the pixels it was copied from.
-        dcols = np.matmul(w_mat.T, g, out=self._buffer("_dcols", (c * kh * kw, g.shape[1]),
-                                                       g.dtype)).reshape(c, kh, kw, ho, wp * n)
-        dxp = np.zeros((c, hp + sh, wp, n), dtype=dcols.dtype)
+        dcols = (w_mat.T @ g).reshape(c, kh, kw, ho, wo, n)
+        dxp = np.zeros((c, hp, wp, n), dtype=dcols.dtype)
         for u in range(kh):
             for v in range(kw):
-                pixels = _shifted(dxp, u, v, ho, sh)
-                pixels += dcols[:, u, v]
+                _seen(dxp, u, v, ho, wo, self.stride)[...] += dcols[:, u, v]
         return dxp[:, ph:ph + h, pw:pw + w].transpose(3, 0, 1, 2)
 
     def extra_repr(self):

@@ -68,6 +68,8 @@ def safe_exp(z):
     ``np.exp(-1e4)`` raises numpy's "underflow" warning. NaN stays NaN.
     """
     z = np.asarray(z)
+    if z.size and z.min() > _EXP_FLOOR:  # the usual case: nothing to set to 0 (NaN fails it)
+        return np.exp(z, out=np.empty(z.shape))
     tiny = z <= _EXP_FLOOR  # False for NaN, so a NaN goes through exp and stays NaN
     return np.exp(z, out=np.zeros(z.shape), where=~tiny)
 
