@@ -18,6 +18,7 @@ import imageio.v3 as iio
 import numpy as np
 from PIL import Image  # Pillow comes with matplotlib
 
+from . import style
 from .scene import Scene
 
 #: Where the GIFs live: imgs/ at the top of the repository.
@@ -125,8 +126,10 @@ def write_atomic(path: Path, data: bytes, budget: int = SIZE_BUDGET) -> Path:
 
 
 def render(scene_cls: type[Scene], progress: Callable[[int], None] | None = None) -> bytes:
-    """Build a fresh scene at its defaults and return its GIF's bytes."""
-    scene = scene_cls()
+    """Build a fresh scene at its defaults and return its GIF's bytes (always at picture
+    scale 1: the GIFs are the same whoever builds them)."""
+    with style.picture_scale(1.0):
+        scene = scene_cls()
     try:
         return encode(*frames(scene, progress), one_palette=scene_cls.gif_one_palette)
     finally:

@@ -175,6 +175,9 @@ class Scene:
     #: calls :meth:`act` with the method's name. For things a student *does* to a scene
     #: (one training step by hand) rather than a value they set.
     actions: ClassVar[tuple[tuple[str, str], ...]] = ()
+    #: False for a scene drawn pixel by pixel (not in inches): it is always drawn at
+    #: :data:`style.DPI`, whatever :data:`style.PICTURE_SCALE` says (the widget stretches it).
+    scalable: ClassVar[bool] = True
     #: Milliseconds between two frames of the widget's Play button.
     play_interval: ClassVar[int] = 120
     #: None, or a callable that a scene which trains for seconds gives a short message
@@ -189,7 +192,7 @@ class Scene:
         self._background = None  # the rest, drawn once, as pixels
         self._background_for = None  # the background_key() it shows
         self._kept: dict = {}  # background_key() -> pixels, the last few backgrounds drawn
-        self.fig = style.new_figure(self.size)
+        self.fig = style.new_figure(self.size, scale=None if self.scalable else 1.0)
         with matplotlib.rc_context(style.RC):
             self.build()
             self._update()

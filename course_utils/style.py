@@ -8,6 +8,9 @@ gradients.
 
 from __future__ import annotations
 
+import contextlib
+import os
+
 import matplotlib
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -60,6 +63,22 @@ CONTOUR = LinearSegmentedColormap.from_list("course_contour", ["#7E9AB0", "#FFFF
 
 #: Figure sizes in inches and the dots per inch used for every frame.
 DPI = 80
+#: How much larger than that a live picture is drawn: 1, or more for a projector in a big
+#: room (``python -m course_utils voila --projector`` sets ``COURSE_PICTURE_SCALE=1.5`` for
+#: its kernels). Layouts are in inches or in units of ``DPI`` dots, so all of a picture
+#: grows alike, sharp; GIFs are always built at scale 1.
+PICTURE_SCALE = float(os.environ.get("COURSE_PICTURE_SCALE", "1"))
+
+
+@contextlib.contextmanager
+def picture_scale(scale: float):
+    """Draw the figures made inside the ``with`` block at ``scale`` (see :data:`PICTURE_SCALE`)."""
+    global PICTURE_SCALE
+    before, PICTURE_SCALE = PICTURE_SCALE, scale
+    try:
+        yield
+    finally:
+        PICTURE_SCALE = before
 SIZE_WIDE = (8.0, 3.6)
 SIZE_SQUARE = (4.5, 4.0)
 
@@ -79,14 +98,16 @@ RC = {
 }
 
 
-def new_figure(size: tuple[float, float] = SIZE_WIDE) -> Figure:
-    """Return a pyplot-free Figure with an Agg canvas attached, in the course style.
+def new_figure(size: tuple[float, float] = SIZE_WIDE, scale: float | None = None) -> Figure:
+    """Return a pyplot-free Figure with an Agg canvas attached, in the course style, drawn
+    at ``DPI * scale`` dots per inch (``scale``: :data:`PICTURE_SCALE` unless given).
 
     Not using pyplot keeps figures out of the notebook's output unless a presenter
     shows them, and lets many scenes live side by side.
     """
+    scale = PICTURE_SCALE if scale is None else scale
     with matplotlib.rc_context(RC):
-        fig = Figure(figsize=size, dpi=DPI, layout=None)
+        fig = Figure(figsize=size, dpi=DPI * scale, layout=None)
     FigureCanvasAgg(fig)
     return fig
 

@@ -102,8 +102,10 @@ class SceneWidget(w.VBox):
         for name, ctrl in self.controls.items():
             ctrl.value = scene.values[name]
             ctrl.observe(self._on_change, names="value")
-        width = int(round(scene.fig.get_figwidth() * scene.fig.dpi))
-        # shown at its own size (a stretched PNG looks blurred), smaller on narrow screens
+        # shown at its own size (a stretched PNG looks blurred), smaller on narrow screens;
+        # a scene that is not scalable is stretched to the size of the others
+        dpi = scene.fig.dpi if scene.scalable else style.DPI * style.PICTURE_SCALE
+        width = int(round(scene.fig.get_figwidth() * dpi))
         self.image = w.Image(value=scene.to_png(), format="png",
                              layout=w.Layout(width=f"{width}px", max_width="100%", height="auto"))
         rows = []

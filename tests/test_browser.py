@@ -251,3 +251,36 @@ def test_a_slide_shows_a_live_widget_and_a_key_on_its_slider_changes_the_picture
         proc.terminate()
         proc.wait(timeout=20)
         log.close()
+
+
+def test_a_projector_dashboard_draws_its_live_picture_larger(browser):
+    """``python -m course_utils voila --projector``: the first chapter's widget picture is drawn
+    1.5 times larger (960 pixels instead of 640) by its kernel, and shown at that size on a
+    1920 x 1080 screen."""
+    import signal
+    import sys
+
+    from course_utils.__main__ import PROJECTOR_SCALE
+    from course_utils.scenes.neuron import NeuronScene
+
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "course_utils", "voila", "--projector", "--no-browser",
+                             f"--port={port}"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                            text=True, start_new_session=True)
+    try:
+        line = proc.stdout.readline()
+        token = line.split("token=")[1].split()[0]
+        wait_for_port(port, proc)
+        page = browser.new_page(viewport={"width": 1920, "height": 1080})
+        page.goto(f"http://127.0.0.1:{port}/voila/render/notebooks/{CHAPTERS[0][0]}?token={token}",
+                  wait_until="commit", timeout=90_000)
+        image = page.locator(".widget-image").first
+        image.wait_for(state="visible", timeout=90_000)
+        natural = image.evaluate("img => img.naturalWidth")
+        shown = image.bounding_box()["width"]
+        page.close()
+        normal = NeuronScene().fig.bbox.width  # here, at scale 1: 640
+        assert natural == round(PROJECTOR_SCALE * normal) and abs(shown - natural) <= 1, (natural, shown, normal)
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)

@@ -273,6 +273,7 @@ class NextCharacterScene(Scene):
     )
     size = (WIDTH / style.DPI, HEIGHT / style.DPI)
     gif_name = "next_character"
+    scalable = False  # the grid and its letters are laid out in pixels
     gif_one_palette = True  # flat cells, but anti-aliased letters: one palette keeps it at ~100 kB
     control_rows = (("prompt",), ("snapshot", "temperature"))
 
