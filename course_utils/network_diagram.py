@@ -19,6 +19,8 @@ __all__ = ["NetworkDiagram"]
 #: The distance of two rows and of two columns, in cells, and the room left for the labels
 #: on the left (feature names), on the right (class names) and at the top.
 ROW, COLUMN, LEFT, RIGHT, TOP = 21, 44, 40, 34, 12
+#: A link's width in points per unit of its weight, up to MAX_WIDTH (a weight of 2 or more).
+WIDTH_PER_WEIGHT, MAX_WIDTH = 1.4, 2.8
 _POSITIVE, _NEGATIVE = np.array(to_rgba(style.POSITIVE)), np.array(to_rgba(style.NEGATIVE))
 
 
@@ -64,7 +66,8 @@ class NetworkDiagram:
         in [0, 1], row by row from the bottom (as ``data.grid`` orders points);
         ``weights[c]`` the weights from column ``c`` to column ``c + 1``, shape (to, from).
         A line per weight: blue for a positive weight, orange for a negative one, as thick
-        as the weight is large (the largest of its layer 2.8 points)."""
+        as the weight is large, on one scale for all layers (:data:`WIDTH_PER_WEIGHT`), so
+        that weights a penalty shrinks look thin."""
         cell = self.side
         self.canvas[...] = 0
         for column, centres in zip(pictures, self.centres):
@@ -79,9 +82,8 @@ class NetworkDiagram:
             end = np.array(self.centres[c + 1]) - (cell / 2, 0)
             pairs = np.broadcast_arrays(start[None, :, :], end[:, None, :])  # (to, from, 2) each
             segments.append(np.stack(pairs, axis=2).reshape(-1, 2, 2))
-            biggest = np.abs(w).max()
             signs.append(w.ravel() > 0)
-            widths.append(0.2 + 2.6 * (np.abs(w.ravel()) / biggest if biggest > 0 else 0 * w.ravel()))
+            widths.append(np.minimum(np.abs(w.ravel()) * WIDTH_PER_WEIGHT, MAX_WIDTH))
         self.links.set_segments(np.concatenate(segments))
         self.links.set_color(np.where(np.concatenate(signs)[:, None], _POSITIVE, _NEGATIVE))
         self.links.set_linewidth(np.concatenate(widths))

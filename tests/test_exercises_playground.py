@@ -14,7 +14,7 @@ from course_utils.exercises import playground as ex
 from course_utils.scenes.playground import PlaygroundScene
 from course_utils.scenes.perceptron import PerceptronScene
 
-CHECKERS = {"xor": ex.check_xor, "circle": ex.check_circle, "spiral": ex.check_spiral}
+CHECKERS = {"xor": ex.check_xor, "xor_no_hidden": ex.check_xor_no_hidden, "spiral": ex.check_spiral}
 SIN = dict(f_sin1=True, f_sin2=True)
 
 
@@ -74,17 +74,18 @@ def test_another_scene_is_not_a_playground():
     assert result.passed is False and "PerceptronScene" in result.message
 
 
-@pytest.mark.parametrize("name,shown", [("xor", "circle"), ("circle", "spiral"), ("spiral", "three blobs")])
+@pytest.mark.parametrize("name,shown", [("xor", "circle"), ("xor_no_hidden", "spiral"), ("spiral", "three blobs")])
 def test_the_wrong_data_set_is_named(name, shown):
     scene = PlaygroundScene(data=shown)
     result = answer(CHECKERS[name], scene)
     assert result.passed is False
-    assert f"on the {name} data" in result.message and f"shows {shown}" in result.message
+    data_set = ex.CHALLENGES[name][0]
+    assert f"on the {data_set} data" in result.message and f"shows {shown}" in result.message
 
 
 def test_your_own_data_is_the_wrong_data_set():
     scene = PlaygroundScene(points=np.random.default_rng(0).normal(size=(20, 2)), labels=np.arange(20) % 2)
-    result = answer(ex.check_circle, scene)
+    result = answer(ex.check_xor_no_hidden, scene)
     assert result.passed is False and "shows yours" in result.message
 
 
@@ -92,6 +93,12 @@ def test_xor_with_more_than_x1_and_x2_names_the_extra_features():
     result = answer(ex.check_xor, PlaygroundScene(data="xor", hidden="2", f_x1x2=True, f_sin2=True))
     assert result.passed is False
     assert re.search(r"switch off x₁x₂, sin x₂\b", result.message) and "Hint:" in result.message
+
+
+@pytest.mark.parametrize("off", ["f_x1", "f_x2"])
+def test_xor_without_x1_or_x2_asks_for_both(off):
+    result = answer(ex.check_xor, PlaygroundScene(data="xor", hidden="3", **{off: False}))
+    assert result.passed is False and "switch on both x₁ and x₂" in result.message
 
 
 @pytest.mark.parametrize("hidden,total", [("4 2", 6), ("5", 5), ("1 1 1 1 1", 5)])
@@ -108,27 +115,37 @@ def test_xor_with_at_most_4_hidden_neurons_breaks_no_rule(hidden):
 
 
 @pytest.mark.parametrize("hidden", ["1", "4 2"])
-def test_the_circle_with_hidden_layers_names_them(hidden):
-    result = answer(ex.check_circle, PlaygroundScene(data="circle", hidden=hidden))
+def test_xor_no_hidden_with_hidden_layers_names_them(hidden):
+    result = answer(ex.check_xor_no_hidden, PlaygroundScene(data="xor", hidden=hidden))
     assert result.passed is False
     assert f"hidden layers ({hidden})" in result.message and "no hidden layer" in result.message
+    assert "must do it alone" in result.message and "same sign" not in result.message  # the rule's hint
 
 
-@pytest.mark.parametrize("hidden,features", [("8 8", 2), ("8", 7), ("5 3", 4), ("8 4", 2)])
+def test_xor_no_hidden_with_x1_and_x2_gets_the_feature_hint():
+    scene = PlaygroundScene(data="xor", hidden="", step=100)
+    assert my_accuracy(scene) < 0.95  # one straight line cannot split XOR
+    result = answer(ex.check_xor_no_hidden, scene)
+    assert result.passed is False and "the setting fits the challenge" in result.message
+    assert "same sign" in result.message and "must do it alone" not in result.message
+
+
+@pytest.mark.parametrize("hidden,features", [("8 8", 2), ("8", 7), ("5", 2), ("4", 2), ("2", 4), ("3", 4)])
 def test_the_spiral_with_too_many_weights_names_how_many(hidden, features):
     names = ["f_x1", "f_x2", "f_x1sq", "f_x2sq", "f_x1x2", "f_sin1", "f_sin2"]
     chosen = {n: i < features for i, n in enumerate(names)}
     count = weights_by_formula(features, [int(h) for h in hidden.split()])
     result = answer(ex.check_spiral, PlaygroundScene(data="spiral", hidden=hidden, **chosen))
-    if count > 40:
+    if count > 12:
         assert result.passed is False and f"has {count} weights" in result.message
-        assert "at most 40 weights" in result.message
+        assert "at most 12 weights" in result.message and "inputs times neurons" in result.message
     else:
-        assert "the setting fits the challenge" in result.message
+        assert "the setting fits the challenge" in result.message and "sin x₁" in result.message
 
 
-def test_the_spiral_with_exactly_40_weights_breaks_no_rule():
-    scene = PlaygroundScene(data="spiral", hidden="8", f_x1sq=True, f_x2sq=True)  # 4 * 8 + 8 = 40
+def test_the_spiral_with_exactly_12_weights_breaks_no_rule_but_x1_and_x2_are_not_enough():
+    scene = PlaygroundScene(data="spiral", hidden="4", optimizer="Adam", lr=0.03, step=300)  # 2*4 + 4
+    assert my_accuracy(scene) < 0.95
     result = answer(ex.check_spiral, scene)
     assert "the setting fits the challenge" in result.message
 
@@ -152,8 +169,8 @@ def test_a_setting_the_playground_cannot_train_is_reported():
 
 PASSING = {
     "xor": dict(data="xor", hidden="3", optimizer="Adam", lr=0.03, step=200),
-    "circle": dict(data="circle", hidden="", f_x1=False, f_x2=False, f_x1sq=True, f_x2sq=True, step=100),
-    "spiral": dict(data="spiral", hidden="6", optimizer="Adam", lr=0.03, step=100, **SIN),
+    "xor_no_hidden": dict(data="xor", hidden="", f_x1=False, f_x2=False, f_x1x2=True, step=100),
+    "spiral": dict(data="spiral", hidden="2", optimizer="Adam", lr=0.01, seed=2, step=300, **SIN),
 }
 
 
@@ -178,8 +195,8 @@ def test_a_setting_that_meets_the_challenge_passes_once_trained(name):
 def test_the_widget_is_checked_as_its_scene():
     from course_utils.widgets import interactive
 
-    widget = interactive(PlaygroundScene(**PASSING["circle"]))
-    assert answer(ex.check_circle, widget).passed is True
+    widget = interactive(PlaygroundScene(**PASSING["xor_no_hidden"]))
+    assert answer(ex.check_xor_no_hidden, widget).passed is True
     widget.scene.set(hidden="2")
-    result = answer(ex.check_circle, widget)
+    result = answer(ex.check_xor_no_hidden, widget)
     assert result.passed is False and "hidden layers (2)" in result.message

@@ -63,12 +63,14 @@ def test_the_solutions_reach_what_they_say(prose):
     assert "about 97 % after 200 epochs" in prose
     two = [accuracy(data="xor", hidden="2", optimizer="Adam", lr=0.03, seed=s, step=300) for s in range(10)]
     assert max(two) < 0.95 and round(100 * max(two)) == 93 and "none of the seeds 0 to 9" in prose
-    assert accuracy(hidden="", f_x1=False, f_x2=False, f_x1sq=True, f_x2sq=True, step=100) == 1.0
-    assert "100 epochs of the default SGD give 100 %" in prose
-    sin = dict(data="spiral", hidden="6", f_sin1=True, f_sin2=True, optimizer="Adam", lr=0.03)
-    assert accuracy(**sin, step=10) >= 0.95 and "passes 95 % within 10 epochs" in prose
+    no_hidden = dict(data="xor", hidden="", f_x1=False, f_x2=False, f_x1x2=True)
+    assert accuracy(**no_hidden, step=100) == 1.0 and "100 epochs of the default SGD give 100 %" in prose
+    assert PlaygroundScene(**no_hidden).run.trainer.model[0].weight.data.size == 1 and "needs one weight" in prose
+    sin = dict(data="spiral", hidden="2", f_sin1=True, f_sin2=True, optimizer="Adam", lr=0.01, seed=2)
+    assert accuracy(**sin, step=100) >= 0.95 and round(1000 * accuracy(**sin, step=300)) == 996
+    assert "passes 95 % by epoch 100 and reaches 99.6 % at epoch 300" in prose
     scene = PlaygroundScene(**sin)
-    assert sum(m.weight.data.size for m in scene.run.trainer.model if hasattr(m, "weight")) == 4 * 6 + 6 == 30
-    eight = PlaygroundScene(data="spiral", hidden="8", optimizer="Adam", lr=0.03, step=100)
-    first = 1 + int(np.argmax(np.array(eight.run.records)[:, 3] >= 0.95))
-    assert 10 < first <= 100 and "more slowly" in prose  # slower than the sin features, but there
+    assert sum(m.weight.data.size for m in scene.run.trainer.model if hasattr(m, "weight")) == 4 * 2 + 2 == 10
+    plain = [accuracy(data="spiral", hidden="4", optimizer="Adam", lr=lr, seed=seed, epochs=1000, step=1000)
+             for seed in range(3) for lr in (0.01, 0.03)]
+    assert max(plain) < 0.95 and round(100 * max(plain)) == 92 and "stays near 92 % at best" in prose

@@ -354,6 +354,18 @@ def test_a_link_for_every_weight_coloured_by_its_sign(hidden, features):
     assert colours.count(to_rgba(style.NEGATIVE)) == int((all_weights <= 0).sum())
 
 
+def test_links_are_as_thick_as_their_weights_on_one_scale_for_all_layers():
+    """An L2 penalty shrinks the weights: their links must look thinner than without it
+    (a scale per layer would draw each layer's largest weight as thick as ever)."""
+    plain = PlaygroundScene(step=100, data="circle", penalty="none")
+    shrunk = PlaygroundScene(step=100, data="circle", penalty="L2", strength=0.1)
+    for scene in (plain, shrunk):
+        weights = np.concatenate([m.weight.data.ravel() for m in layers(scene)])
+        np.testing.assert_allclose(scene.diagram.links.get_linewidths(),
+                                   np.minimum(1.4 * np.abs(weights), 2.8))
+    assert max(shrunk.diagram.links.get_linewidths()) < 0.6 * max(plain.diagram.links.get_linewidths())
+
+
 def test_the_heatmap_is_blue_where_the_network_says_class_1():
     scene = PlaygroundScene(step=60, data="xor", hidden="4", optimizer="Adam", lr=0.03)
     pixels = scene.render()
@@ -522,3 +534,11 @@ def test_loading_warns_about_nothing(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         PlaygroundScene.load(PlaygroundScene(**BLOWS, step=30).to_json())
+
+
+@pytest.mark.parametrize("loss, shown", [(0.6931, "0.693"), (0.0012, "0.001"), (0.00004, "4.0e-05"),
+                                         (0.0, "0.000"), (float("nan"), "-")])
+def test_a_loss_near_zero_is_not_shown_as_zero(loss, shown):
+    from course_utils.scenes.playground import _number
+
+    assert _number(loss) == shown

@@ -40,8 +40,9 @@ RUN_PARAMS = ("data", "noise", "train_percent", *FEATURE_PARAMS, "hidden", "acti
 RUNS_KEPT = 6
 #: The output's heatmap and each neuron's thumbnail, in grid points per side.
 HEAT, THUMB = 96, 16
-#: Class colours (two classes: class 0 vermillion, class 1 blue, as in every chapter).
-CLASS_COLOURS = (style.VERMILLION, style.BLUE, style.GREEN, style.ORANGE, style.PURPLE, style.SKY)
+#: Class colours (two classes: class 0 vermillion, class 1 blue, as in every chapter); the
+#: sixth is black, since the palette's sky blue looks too much like class 1's blue.
+CLASS_COLOURS = (style.VERMILLION, style.BLUE, style.GREEN, style.ORANGE, style.PURPLE, "#505050")
 _RGBA_CLASSES = np.array([to_rgba(c) for c in CLASS_COLOURS])
 
 
@@ -331,7 +332,7 @@ class PlaygroundScene(Scene):
         width = 0.99 - x0
         self.ax_loss = fig.add_axes([x0, 0.55, width, 0.27])
         self.ax_loss.set_yscale("log")
-        self.ax_loss.set_ylim(1e-3, 10)
+        self.ax_loss.set_ylim(1e-4, 10)  # a good fit's hinge or Huber loss goes far down
         self.ax_loss.tick_params(labelsize=8)
         self.ax_loss.set_xlabel("epoch", fontsize=8.5, labelpad=1)
         self.train_curve = moving(self.ax_loss.plot([], [], color=style.BLACK, lw=1.1, label="training")[0])
@@ -346,6 +347,7 @@ class PlaygroundScene(Scene):
         self.conf_texts = [moving(stamped(self.ax_conf, 0, 0, "", ha="center", va="center", fontsize=8))
                            for _ in range(36)]
         self.scatter_fit = moving(self.ax_conf.plot([], [], "o", ms=2, color=style.BLUE)[0])
+        self.perfect_fit = self.ax_conf.plot([-1.3, 1.3], [-1.3, 1.3], ls=":", lw=1, color=style.GREY)[0]
         self.conf_title = fig.text(x0, 0.4, "", fontsize=9, va="bottom")
         self.notes = moving(StampedLine(fig, 0.012, 0.86, pieces=5, fontsize=8.5, va="center",
                                         color="#505050"))
@@ -362,9 +364,9 @@ class PlaygroundScene(Scene):
         self.kind_now, self.classes_now = kind, classes
         short = len(columns) > 5  # no room for "neurons" over each of many columns
         heads = ["features", *(f"{n}" if short else f"{n} neuron{'s' if n > 1 else ''}" for n in setting.hidden),
-                 "output"]
-        self.diagram.layout(columns, heads, left=setting.features,
-                            right=[f"class {k}" for k in range(classes)] if kind == "classes" else ())
+                 "class" if kind == "classes" else "output"]
+        self.diagram.layout(columns, heads, left=setting.features,  # short: no room for "class 0"
+                            right=[str(k) for k in range(classes)] if kind == "classes" else ())
         self.ax_loss.set_xlim(0, v["epochs"])
         ax_c = self.ax_conf
         if kind == "regression":
@@ -374,7 +376,7 @@ class PlaygroundScene(Scene):
             ax_c.set_yticks([-1, 0, 1])
             ax_c.set_xlabel("target", fontsize=8.5, labelpad=1)
             ax_c.set_ylabel("output", fontsize=8.5, labelpad=1)
-            self.conf_title.set_text("output against target\n(test points)")
+            self.conf_title.set_text("output against target\n(test points; dotted: perfect)")
         else:
             self.conf.set_extent((-0.5, classes - 0.5, classes - 0.5, -0.5))
             ax_c.set_xlim(-0.5, classes - 0.5)
@@ -384,6 +386,7 @@ class PlaygroundScene(Scene):
             ax_c.set_xlabel("predicted class", fontsize=8.5, labelpad=1)
             ax_c.set_ylabel("true class", fontsize=8.5, labelpad=1)
             self.conf_title.set_text("confusion matrix\n(test points)")
+        self.perfect_fit.set_visible(kind == "regression")
         ax_c.tick_params(labelsize=8)
         self.redraw_background()
 
@@ -477,8 +480,8 @@ class PlaygroundScene(Scene):
         trainer, k = run.trainer, run.at
         records = np.array(run.records[:k], dtype=float).reshape(-1, 4)
         epochs = np.arange(1, k + 1)
-        self.train_curve.set_data(epochs, np.clip(records[:, 0], 1e-3, 10))
-        self.test_curve.set_data(epochs, np.clip(records[:, 1], 1e-3, 10))
+        self.train_curve.set_data(epochs, np.clip(records[:, 0], 1e-4, 10))
+        self.test_curve.set_data(epochs, np.clip(records[:, 1], 1e-4, 10))
         self.now.set_xdata([k, k])
         now = trainer.measure()
         train_loss, test_loss, _, test_acc = now
@@ -537,7 +540,11 @@ def _bytes(rgba: np.ndarray) -> np.ndarray:
 
 
 def _number(x: float) -> str:
-    return "-" if not math.isfinite(x) else f"{x:.3f}"
+    """A loss: three decimals, or two digits and a power of ten below 0.001 (a loss near 0
+    is not 0.000)."""
+    if not math.isfinite(x):
+        return "-"
+    return f"{x:.1e}" if 0 < abs(x) < 0.0005 else f"{x:.3f}"
 
 
 def _percent(x: float) -> str:
