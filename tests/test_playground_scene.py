@@ -257,11 +257,11 @@ def test_a_regression_heading_has_no_accuracy_and_its_panel_is_output_against_ta
     assert re.fullmatch(rf"epoch 9 · training loss {NUMBER} · test loss {NUMBER}", text), text
     test_points, targets = scene.run.test
     out = forward(scene, test_points)[-1][:, 0]
-    xs, ys = scene.scatter_fit.get_data()
+    xs, ys = scene.panels.scatter_fit.get_data()
     np.testing.assert_array_equal(xs, targets)
     np.testing.assert_allclose(ys, np.clip(out, -1.3, 1.3), rtol=1e-12)
-    assert scene.scatter_fit.get_visible() and not scene.conf.get_visible()
-    assert not any(t.get_visible() for t in scene.conf_texts)
+    assert scene.panels.scatter_fit.get_visible() and not scene.panels.conf.get_visible()
+    assert not any(t.get_visible() for t in scene.panels.conf_texts)
 
 
 def confusion(true, predicted, classes):
@@ -280,7 +280,7 @@ def test_the_confusion_matrix_counts_the_test_points(values, classes):
     out = forward(scene, test_points)[-1]
     predicted = (out[:, 0] > 0).astype(int) if classes == 2 else out.argmax(axis=1)
     counts = confusion(labels, predicted, classes)
-    shown = [t for t in scene.conf_texts if t.get_visible()]
+    shown = [t for t in scene.panels.conf_texts if t.get_visible()]
     assert len(shown) == classes * classes
     grid = np.zeros((classes, classes), int)
     for t in shown:
@@ -288,7 +288,7 @@ def test_the_confusion_matrix_counts_the_test_points(values, classes):
         grid[int(i), int(j)] = int(t.get_text())
     np.testing.assert_array_equal(grid, counts)
     assert counts.sum() == len(labels) and counts.trace() < len(labels)  # a few wrong: a real test
-    np.testing.assert_allclose(scene.conf.get_array(), counts / counts.sum(axis=1, keepdims=True))
+    np.testing.assert_allclose(scene.panels.conf.get_array(), counts / counts.sum(axis=1, keepdims=True))
 
 
 def test_each_hidden_neurons_thumbnail_shows_its_value_in_the_diverging_colours():
@@ -399,8 +399,8 @@ def test_six_classes_of_your_own_fill_the_confusion_matrix():
     labels = (np.floor((np.arctan2(points[:, 1], points[:, 0]) + np.pi) / (2 * np.pi) * 6) % 6).astype(int)
     scene = PlaygroundScene(points=points, labels=labels, step=3, hidden="8")
     assert scene.kind() == "classes" and scene.diagram.columns[-1] == 6
-    assert sum(t.get_visible() for t in scene.conf_texts) == 36
-    assert sum(int(t.get_text()) for t in scene.conf_texts if t.get_visible()) == len(scene.run.test[1])
+    assert sum(t.get_visible() for t in scene.panels.conf_texts) == 36
+    assert sum(int(t.get_text()) for t in scene.panels.conf_texts if t.get_visible()) == len(scene.run.test[1])
     scene.render()
 
 

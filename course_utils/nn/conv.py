@@ -138,7 +138,7 @@ class Conv2d(Module):
                 f"{self.weight.data.shape}: the input must have "
                 f"in_channels={self.in_channels} channels (axis 1)")
         n, c, h, w = x.shape
-        (kh, kw), (sh, sw), (ph, pw) = self.kernel_size, self.stride, self.padding
+        (kh, kw), (ph, pw) = self.kernel_size, self.padding
         hp, wp, ho, wo = self._sizes(h, w)
         if hp < kh or wp < kw:
             raise ValueError(f"Conv2d: kernel {self.kernel_size} is larger than the "
@@ -168,7 +168,7 @@ class Conv2d(Module):
 
     def backward(self, grad_output, input_grad=True):
         n, c, h, w = self._saved("_x_shape")
-        (kh, kw), (sh, sw), (ph, pw) = self.kernel_size, self.stride, self.padding
+        (kh, kw), (ph, pw) = self.kernel_size, self.padding
         hp, wp, ho, wo = self._sizes(h, w)
         if grad_output.shape != (n, self.out_channels, ho, wo):
             raise ValueError(f"Conv2d.backward: grad_output shape {grad_output.shape} "

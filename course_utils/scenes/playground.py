@@ -12,7 +12,6 @@ able to go back.
 from __future__ import annotations
 
 import math
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -20,9 +19,11 @@ from matplotlib.colors import to_rgba
 
 from .. import data, nn, playground as pg, style
 from ..network_diagram import NetworkDiagram
+from . import playground_files
+from .playground_panels import SidePanels
 from ..live import KeptRuns
 from ..scene import Param, Scene
-from ..stamps import StampedLine, stamped
+from ..stamps import StampedLine
 
 __all__ = ["PlaygroundScene", "parse_hidden", "LONGEST"]
 
@@ -245,10 +246,7 @@ class PlaygroundScene(Scene):
     # ------------------------------------------------------------------ saving
     def to_json(self) -> str:
         """The current run as JSON: setting, epoch, weights, the view, and your data if used."""
-        run = self.run
-        own = self._given if self.values["data"] == "yours" else None
-        view = {k: self.values[k] for k in ("epochs", "show_test", "discretize")}
-        return pg.export(run.trainer.setting, run.at, run.trainer.model, own, view)
+        return playground_files.to_json(self)
 
     def save(self, path) -> Path:
         """Write :meth:`to_json` to ``path`` (a .json file); returns the path."""
@@ -261,53 +259,7 @@ class PlaygroundScene(Scene):
         """A scene from a saved run (a path, or the JSON text itself), trained again to its
         epoch. If the weights do not come out bit for bit the same (another kind of computer
         rounds differently), the saved weights are used, with a warning."""
-        text = str(source)
-        if not text.lstrip().startswith("{"):
-            path = Path(source)
-            if not path.is_file():
-                raise ValueError(f"there is no file {str(path)!r}")
-            text = path.read_text(encoding="utf-8")
-        saved = pg.read_export(text)
-        try:
-            values = cls._values_of(saved)
-            points, labels = saved["data"] or (None, None)
-            scene = cls(points=points, labels=labels, **values)
-        except (KeyError, TypeError, ValueError) as exc:
-            why = f"it has no {exc}" if isinstance(exc, KeyError) else str(exc)
-            raise ValueError(f"the saved setting is not one the playground can take: {why}") from None
-        model = scene.run.trainer.model
-        got = model.state_dict()
-        if set(got) != set(saved["weights"]) or any(got[k].shape != saved["weights"][k].shape for k in got):
-            raise ValueError("the saved weights do not fit the saved setting's network")
-        if not all(np.array_equal(got[k], saved["weights"][k]) for k in got):
-            # Same code, other last bits: another CPU's maths library (or another version of
-            # the course, or an edited file). The file's own weights are what was shared.
-            model.load_state_dict(saved["weights"])
-            warnings.warn("training this setting again here does not give the saved weights bit for "
-                          "bit (another kind of computer rounds differently, or the file was made by "
-                          "another version of the course): the network now has the saved weights; "
-                          "earlier epochs show this computer's own run", stacklevel=2)
-            scene.set(step=scene.values["step"])  # draw the saved weights
-        return scene
-
-    @staticmethod
-    def _values_of(saved: dict) -> dict:
-        """The scene's parameter values from a saved run (KeyError, TypeError or ValueError
-        for a setting that is not one)."""
-        s, view = saved["setting"], saved["view"]
-        features, hidden = s["features"], s["hidden"]
-        if not isinstance(features, (list, tuple)) or not set(features) <= set(pg.FEATURES):
-            raise ValueError(f"features must be a list of {list(pg.FEATURES)}; got {features!r}")
-        if not isinstance(hidden, (list, tuple)) or not all(isinstance(h, int) for h in hidden):
-            raise ValueError(f"hidden must be a list of neurons per layer, like [4, 2]; got {hidden!r}")
-        if not isinstance(view, dict) or not set(view) <= {"epochs", "show_test", "discretize"}:
-            raise ValueError(f"view must hold epochs, show_test and discretize; got {view!r}")
-        values = {name: feature in features for name, feature in FEATURE_PARAMS.items()}
-        values.update({k: s[k] for k in ("data", "noise", "train_percent", "activation", "loss",
-                                         "optimizer", "lr", "batch_size", "penalty", "strength",
-                                         "dropout", "patience", "seed")})
-        values.update(hidden=" ".join(map(str, hidden)), step=saved["epoch"], **view)
-        return values
+        return playground_files.load(cls, source)
 
     # ------------------------------------------------------------------ the picture
     def build(self) -> None:
@@ -329,26 +281,7 @@ class PlaygroundScene(Scene):
                                                     zorder=4))
         style.plane_axes(self.ax_out, pg.PLANE, ticks=(-6, -3, 0, 3, 6))
         x0 = 0.44 + side * fh / fw + 0.055
-        width = 0.99 - x0
-        self.ax_loss = fig.add_axes([x0, 0.55, width, 0.27])
-        self.ax_loss.set_yscale("log")
-        self.ax_loss.set_ylim(1e-4, 10)  # a good fit's hinge or Huber loss goes far down
-        self.ax_loss.tick_params(labelsize=8)
-        self.ax_loss.set_xlabel("epoch", fontsize=8.5, labelpad=1)
-        self.train_curve = moving(self.ax_loss.plot([], [], color=style.BLACK, lw=1.1, label="training")[0])
-        self.test_curve = moving(self.ax_loss.plot([], [], color=style.GREY, lw=1.1, ls="--", label="test")[0])
-        self.now = moving(self.ax_loss.axvline(0, color=style.BLACK, lw=0.6))
-        self.ax_loss.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False,
-                            ncol=2, borderaxespad=0.1, handlelength=1.6)
-        fig.text(x0, 0.84, "loss", fontsize=9, va="bottom")
-        self.ax_conf = fig.add_axes([x0 + 0.035, 0.08, width - 0.035, 0.29])
-        self.conf = moving(self.ax_conf.imshow(np.zeros((2, 2)), cmap=style.ACTIVITY, vmin=0, vmax=1,
-                                               interpolation="nearest"))
-        self.conf_texts = [moving(stamped(self.ax_conf, 0, 0, "", ha="center", va="center", fontsize=8))
-                           for _ in range(36)]
-        self.scatter_fit = moving(self.ax_conf.plot([], [], "o", ms=2, color=style.BLUE)[0])
-        self.perfect_fit = self.ax_conf.plot([-1.3, 1.3], [-1.3, 1.3], ls=":", lw=1, color=style.GREY)[0]
-        self.conf_title = fig.text(x0, 0.4, "", fontsize=9, va="bottom")
+        self.panels = SidePanels(fig, moving, x0, 0.99 - x0)
         self.notes = moving(StampedLine(fig, 0.012, 0.86, pieces=5, fontsize=8.5, va="center",
                                         color="#505050"))
         self._heat_points = data.grid(HEAT, pg.PLANE)
@@ -367,27 +300,7 @@ class PlaygroundScene(Scene):
                  "class" if kind == "classes" else "output"]
         self.diagram.layout(columns, heads, left=setting.features,  # short: no room for "class 0"
                             right=[str(k) for k in range(classes)] if kind == "classes" else ())
-        self.ax_loss.set_xlim(0, v["epochs"])
-        ax_c = self.ax_conf
-        if kind == "regression":
-            ax_c.set_xlim(-1.3, 1.3)
-            ax_c.set_ylim(-1.3, 1.3)
-            ax_c.set_xticks([-1, 0, 1])
-            ax_c.set_yticks([-1, 0, 1])
-            ax_c.set_xlabel("target", fontsize=8.5, labelpad=1)
-            ax_c.set_ylabel("output", fontsize=8.5, labelpad=1)
-            self.conf_title.set_text("output against target\n(test points; dotted: perfect)")
-        else:
-            self.conf.set_extent((-0.5, classes - 0.5, classes - 0.5, -0.5))
-            ax_c.set_xlim(-0.5, classes - 0.5)
-            ax_c.set_ylim(classes - 0.5, -0.5)
-            ax_c.set_xticks(range(classes))
-            ax_c.set_yticks(range(classes))
-            ax_c.set_xlabel("predicted class", fontsize=8.5, labelpad=1)
-            ax_c.set_ylabel("true class", fontsize=8.5, labelpad=1)
-            self.conf_title.set_text("confusion matrix\n(test points)")
-        self.perfect_fit.set_visible(kind == "regression")
-        ax_c.tick_params(labelsize=8)
+        self.panels.layout(kind, classes, v["epochs"])
         self.redraw_background()
 
     # --- what moves
@@ -478,11 +391,6 @@ class PlaygroundScene(Scene):
 
     def _draw_numbers(self, run, kind: str) -> None:
         trainer, k = run.trainer, run.at
-        records = np.array(run.records[:k], dtype=float).reshape(-1, 4)
-        epochs = np.arange(1, k + 1)
-        self.train_curve.set_data(epochs, np.clip(records[:, 0], 1e-4, 10))
-        self.test_curve.set_data(epochs, np.clip(records[:, 1], 1e-4, 10))
-        self.now.set_xdata([k, k])
         now = trainer.measure()
         train_loss, test_loss, _, test_acc = now
         self.measured = now
@@ -499,29 +407,7 @@ class PlaygroundScene(Scene):
         self.subheading.set_visible(ended)
         if ended:
             self.subheading.set("{}", run.end_message)
-        self._draw_fit(trainer, run, kind)
-
-    def _draw_fit(self, trainer, run, kind: str) -> None:
-        with np.errstate(all="ignore"):
-            out = pg.scores(trainer.setting, kind, trainer.predict(trainer.test_x))
-        self.scatter_fit.set_visible(kind == "regression")
-        self.conf.set_visible(kind != "regression")
-        for t in self.conf_texts:
-            t.set_visible(False)
-        if kind == "regression":
-            self.scatter_fit.set_data(run.test[1], np.clip(np.nan_to_num(out.reshape(-1)), -1.3, 1.3))
-            return
-        classes = self.classes_now
-        predicted = pg.predictions(kind, out)
-        counts = np.zeros((classes, classes), int)
-        np.add.at(counts, (run.test[1], predicted), 1)
-        rows = np.maximum(counts.sum(axis=1, keepdims=True), 1)
-        self.conf.set_data(counts / rows)
-        for (i, j), text in zip(np.ndindex(classes, classes), self.conf_texts):
-            text.set_position((j, i))
-            text.set_text(str(counts[i, j]))
-            text.set_color("white" if counts[i, j] / rows[i, 0] > 0.6 else style.BLACK)
-            text.set_visible(True)
+        self.panels.draw(run, kind)
 
     def storyboard(self):
         """The spiral (noise 0.1) from a random start to a clean boundary, with only x₁ and
