@@ -142,7 +142,7 @@ def load_csv(path) -> tuple[np.ndarray, np.ndarray]:
     path = Path(path)
     if not path.is_file():
         raise ValueError(f"there is no file {str(path)!r}")
-    rows, whole = [], True
+    rows, lines, whole = [], [], True
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
@@ -165,12 +165,32 @@ def load_csv(path) -> tuple[np.ndarray, np.ndarray]:
                              f"x1,x2,label, got {','.join(row)!r}")
         whole = whole and row[2].strip().lstrip("+-").isdigit()
         rows.append(values)
+        lines.append(number)
         header_allowed = False
     if not rows:
         raise ValueError(f"{path.name} has no lines of data (x1,x2,label)")
     table = np.array(rows)
     labels = table[:, 2].astype(np.int64) if whole else table[:, 2]
+    if whole:
+        _check_classes(path.name, labels, lines)
     return table[:, :2], labels
+
+
+def _check_classes(name: str, labels: np.ndarray, lines: list[int]) -> None:
+    """A ValueError naming the line (or the class) that breaks the rule for class labels:
+    0, 1, ... with each class used, two to six classes."""
+    bad = np.flatnonzero((labels < 0) | (labels > 5))
+    if bad.size:
+        raise ValueError(f"{name}, line {lines[bad[0]]}: class label {labels[bad[0]]}; class labels "
+                         "are 0, 1, ... up to 5 (two to six classes)")
+    used = set(labels.tolist())
+    if len(used) < 2:
+        raise ValueError(f"{name}: every line has class {labels[0]}; give at least two classes")
+    unused = min(set(range(labels.max() + 1)) - used, default=None)
+    if unused is not None:
+        top = lines[int(np.argmax(labels))]
+        raise ValueError(f"{name}: no line has class {unused}, but line {top} has class "
+                         f"{labels.max()}; class labels are 0, 1, ... with each class used")
 
 
 def split(x, y, train_percent: int):

@@ -74,3 +74,15 @@ def test_the_solutions_reach_what_they_say(prose):
     plain = [accuracy(data="spiral", hidden="4", optimizer="Adam", lr=lr, seed=seed, epochs=1000, step=1000)
              for seed in range(3) for lr in (0.01, 0.03)]
     assert max(plain) < 0.95 and round(100 * max(plain)) == 92 and "stays near 92 % at best" in prose
+
+
+def test_huber_is_half_the_squared_error_only_without_noise(prose):
+    def worst_error(data, noise):
+        scene, worst = PlaygroundScene(data=data, noise=noise, loss="Huber"), 0.0
+        for epoch in (0, 1, 10, 100):
+            trainer = scene.set(step=epoch).run.trainer
+            worst = max(worst, np.abs(trainer.predict(trainer.train_x).ravel() - trainer.train_t.ravel()).max())
+        return worst
+    for data in ("plane", "bumps"):
+        assert worst_error(data, 0.0) < 1.15 and worst_error(data, 0.5) > 1.5
+    assert "errors stay about 1 or below, where Huber's loss is just half the squared error" in prose

@@ -542,3 +542,34 @@ def test_a_loss_near_zero_is_not_shown_as_zero(loss, shown):
     from course_utils.scenes.playground import _number
 
     assert _number(loss) == shown
+
+
+@pytest.mark.parametrize("start, change", [
+    (dict(penalty="none"), dict(strength=0.3)),          # no penalty: its strength does nothing
+    (dict(penalty="L2", strength=0.0), dict(penalty="L1")),  # strength 0: neither penalty does anything
+    (dict(hidden=""), dict(dropout=0.3)),                 # no hidden layer to drop neurons from
+    (dict(hidden=""), dict(activation="ReLU")),
+])
+def test_a_control_that_does_nothing_keeps_the_run_where_it_is(start, change):
+    scene = PlaygroundScene(step=30, **start)
+    run, weights = scene.run, [p.data.copy() for p in scene.run.trainer.model.parameters()]
+    scene.set(**change)
+    assert scene.values["step"] == 30 and scene.run is run
+    assert all(np.array_equal(a, p.data) for a, p in zip(weights, scene.run.trainer.model.parameters()))
+
+
+def test_noise_does_nothing_to_your_own_data_and_restarts_nothing():
+    rng = np.random.default_rng(0)
+    scene = PlaygroundScene(points=rng.normal(size=(60, 2)), labels=np.arange(60) % 2, step=20)
+    run = scene.run
+    scene.set(noise=0.4)
+    assert scene.values["step"] == 20 and scene.run is run
+
+
+@pytest.mark.parametrize("start, change", [(dict(penalty="L2", strength=0.01), dict(strength=0.1)),
+                                           (dict(), dict(dropout=0.3)), (dict(), dict(activation="ReLU"))])
+def test_a_control_that_changes_the_run_starts_it_again(start, change):
+    scene = PlaygroundScene(step=30, **start)
+    run = scene.run
+    scene.set(**change)
+    assert scene.values["step"] == 0 and scene.run is not run

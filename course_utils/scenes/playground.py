@@ -11,6 +11,7 @@ able to go back.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from pathlib import Path
 
@@ -119,14 +120,26 @@ class PlaygroundScene(Scene):
         super().__init__(**values)
 
     # ------------------------------------------------------------------ the run
-    def setting(self) -> pg.Setting:
-        v = self.values
-        return pg.Setting(data=v["data"], noise=v["noise"], train_percent=v["train_percent"],
+    def setting(self, values: dict | None = None) -> pg.Setting:
+        """The run's setting, from the scene's values (or from ``values``), as training sees
+        it: a control that does nothing in it is set to its neutral value (the strength
+        with no penalty, dropout and the activation with no hidden layer, the noise of your
+        own data), so that moving it does not start the run again."""
+        v = self.values if values is None else values
+        setting = pg.Setting(data=v["data"], noise=v["noise"], train_percent=v["train_percent"],
                           features=tuple(f for name, f in FEATURE_PARAMS.items() if v[name]),
                           hidden=parse_hidden(v["hidden"]), activation=v["activation"], loss=v["loss"],
                           optimizer=v["optimizer"], lr=v["lr"], batch_size=v["batch_size"],
                           penalty=v["penalty"], strength=v["strength"], dropout=v["dropout"],
                           patience=v["patience"], seed=v["seed"])
+        idle = {}
+        if setting.penalty == "none" or setting.strength == 0:
+            idle.update(penalty="none", strength=0.0)
+        if not setting.hidden:
+            idle.update(dropout=0.0, activation=pg.DEFAULTS.activation)
+        if setting.data == "yours":
+            idle.update(noise=0.0)
+        return dataclasses.replace(setting, **idle)
 
     def kind(self) -> str:
         if self.values["data"] == "yours":
@@ -167,11 +180,17 @@ class PlaygroundScene(Scene):
         return run
 
     def linked(self, changes: dict) -> dict:
-        """A change to the run starts it again at epoch 0 (unless an epoch comes with it);
+        """A change to the run starts it again at epoch 0 (unless an epoch comes with it, or
+        the change does nothing: see :meth:`setting`);
         a data set of another kind brings the first loss that fits it, if the loss does not."""
         follow = {}
         if "step" not in changes and any(name in changes for name in RUN_PARAMS):
-            follow["step"] = 0
+            try:
+                same = self.setting() == self.setting(self.values_before)
+            except ValueError:  # a hidden-layers text that is refused anyway
+                same = False
+            if not same:
+                follow["step"] = 0
         if "data" in changes and "loss" not in changes:
             try:
                 fitting = pg.LOSSES[self.kind()]
