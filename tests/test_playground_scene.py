@@ -444,7 +444,7 @@ def test_a_csv_file_makes_your_data(tmp_path):
     direct = PlaygroundScene(points=points, labels=labels, step=2)
     assert scene.kind() == "classes" and same_bits(weights(scene), weights(direct))
     path.write_text("1,2,1\n3,4,2\n5,6,1\n7,8,2\n")
-    with pytest.raises(ValueError, match=r"class labels.*\[1, 2\]"):
+    with pytest.raises(ValueError, match="mine.csv: no line has class 0"):
         PlaygroundScene(csv=path)
 
 
