@@ -180,6 +180,9 @@ class Scene:
     scalable: ClassVar[bool] = True
     #: Milliseconds between two frames of the widget's Play button.
     play_interval: ClassVar[int] = 120
+    #: How far each of Play's frames moves ``step``: 0 for as far as makes a whole run about
+    #: :data:`course_utils.widgets.PLAY_FRAMES` frames; 1 to show every step.
+    play_step: ClassVar[int] = 0
     #: None, or a callable that a scene which trains for seconds gives a short message
     #: ("training seed 3 of 8 ...") while it does. The widget sets it, to show the message
     #: under its controls until the new picture comes.

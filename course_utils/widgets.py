@@ -179,7 +179,7 @@ class SceneWidget(w.VBox):
             if self.play is not None:
                 last = self.scene.step_max()
                 self.controls["step"].max = self.play.max = last
-                self.play.step = max(1, round(last / PLAY_FRAMES))
+                self.play.step = self.scene.play_step or max(1, round(last / PLAY_FRAMES))
             for name, ctrl in self.controls.items():
                 if name == keep:
                     continue

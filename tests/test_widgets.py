@@ -263,3 +263,13 @@ def test_progress_messages_show_under_the_controls():
     assert len(seen) == 2 and "training 1 of 2 ..." in seen[0] and "training 2 of 2 ..." in seen[1]
     ui.scene.on_progress("")
     assert ui.message.value == ""
+
+
+def test_play_moves_about_play_frames_a_run_unless_the_scene_shows_every_step():
+    from course_utils.scenes.playground import PlaygroundScene
+    from course_utils.widgets import PLAY_FRAMES
+
+    ui = interactive(Run(step=8))
+    assert ui.play.step == max(1, round(ui.scene.step_max() / PLAY_FRAMES))
+    playground = interactive(PlaygroundScene(epochs=500))
+    assert playground.play.max == 500 and playground.play.step == 1  # every epoch, as in TF Playground

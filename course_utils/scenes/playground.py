@@ -107,6 +107,7 @@ class PlaygroundScene(Scene):
     gif_one_palette = True  # heatmaps, thumbnails and text: many colours, mostly still
     background_params = ("data", *FEATURE_PARAMS, "hidden", "loss", "epochs")
     play_interval = 100  # ms between Play's frames: 10 a second
+    play_step = 1  # every epoch, as the network learns it (500 epochs: 50 s)
 
     def __init__(self, points=None, labels=None, csv=None, **values):
         self._runs = KeptRuns(RUNS_KEPT)
