@@ -16,7 +16,7 @@ element-wise.
 Simplifications compared with PyTorch: no parameter groups (one set of
 hyperparameters for all parameters; change them through attributes such as
 ``optimizer.lr``), no ``maximize``/``foreach``/``fused`` options (on a small network
-``step()`` does what ``foreach`` does by itself: see :class:`_OneVector`), and
+``step()`` does what ``foreach`` does by itself: see :mod:`.foreach`), and
 ``zero_grad()`` fills the gradients with zeros instead of setting them to ``None``.
 The update equations themselves are PyTorch's, option for option.
 
@@ -27,6 +27,8 @@ Learning-rate schedulers (``StepLR``, ``CosineAnnealingLR``, ``LinearLR``) are i
 import math
 
 import numpy as np
+
+from .foreach import OneVector
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "Adagrad", "RMSprop", "Adadelta", "lr_scheduler"]
 
@@ -49,57 +51,6 @@ _WHY = {"lr": "the learning rate is a step size",
         "weight_decay": "it is the strength of an L2 penalty",
         "eps": "it only keeps a division away from zero",
         "momentum": "it is the fraction of the velocity kept"}
-
-
-class _OneVector:
-    """All the parameters of an optimizer as one long vector, and its gradients as another.
-
-    Each rule is 3 to 15 numpy operations per parameter array, the same ones on every
-    number. On a small network a numpy call's own cost (about a microsecond) is most of
-    the time, so when every parameter has a gradient, ``step()`` copies the parameters
-    and gradients into these two vectors, runs the rule once on them, and copies the
-    parameters back (as PyTorch's "foreach" optimizers do). Each number meets the same
-    operations either way: the results are the same, bit for bit. ``optimizer.state[i]``
-    then holds views of the rule's long buffers, so it reads as before (and changes made
-    to its arrays in place count).
-    """
-
-    def __init__(self, params):
-        self.shapes = [p.data.shape for p in params]
-        self.dtype = params[0].data.dtype
-        sizes = [p.data.size for p in params]
-        ends = np.cumsum(sizes)
-        self.slices = [slice(end - size, end) for end, size in zip(ends, sizes)]
-        self.param = np.empty(ends[-1], self.dtype)
-        self.grad = np.empty_like(self.param)
-        self.state = {}
-
-    def parts(self, vector):
-        """``vector`` cut into views shaped as the parameters."""
-        return [vector[part].reshape(shape) for part, shape in zip(self.slices, self.shapes)]
-
-    def share(self, states):
-        """Put views of the rule's long buffers into each parameter's state dict (again
-        after a copy of the optimizer: a copied view is an array of its own)."""
-        for key, vector in self.state.items():
-            if key != "step":
-                for own, view in zip(states, self.parts(vector)):
-                    own[key] = view
-
-    @classmethod
-    def of(cls, params, states, limit):
-        """The vectors for ``params``, or False if they do not suit: decided at the first
-        step, when every parameter must have a gradient, all of one dtype, and no state."""
-        arrays = [a for p in params for a in (p.data, p.grad)]
-        if (len(params) < 2 or any(a is None for a in arrays) or any(states)
-                or len({a.dtype for a in arrays}) != 1 or sum(p.data.size for p in params) > limit):
-            return False
-        return cls(params)
-
-    def fits(self, params):
-        """True if every parameter still has a gradient, its shape and the dtype."""
-        return all(p.grad is not None and p.data.shape == shape and p.data.dtype == self.dtype
-                   and p.grad.dtype == self.dtype for p, shape in zip(params, self.shapes))
 
 
 class Optimizer:
@@ -174,8 +125,8 @@ class Optimizer:
                                  f"shape {param.shape}; it must be a numpy array of that "
                                  f"shape (got a {type(grad).__name__})")
             todo.append((p, state))
-        if self._one_vector is None:  # the first step decides (see _OneVector)
-            self._one_vector = _OneVector.of(self.params, self.state, self.ALL_AT_ONCE_LIMIT)
+        if self._one_vector is None:  # the first step decides (see OneVector)
+            self._one_vector = OneVector.of(self.params, self.state, self.ALL_AT_ONCE_LIMIT)
         if self._one_vector and self._one_vector.fits(self.params):
             self._step_one_vector(self._one_vector)
         else:
@@ -185,7 +136,7 @@ class Optimizer:
         return loss
 
     #: Up to this many numbers in all, step() updates all parameters as one vector
-    #: (see _OneVector); on larger networks the copies cost more than the calls they save.
+    #: (see OneVector); on larger networks the copies cost more than the calls they save.
     ALL_AT_ONCE_LIMIT = 100_000
     _one_vector = None
 
