@@ -21,6 +21,7 @@ __all__ = ["NetworkDiagram"]
 ROW, COLUMN, LEFT, RIGHT, TOP = 21, 44, 40, 34, 12
 #: A link's width in points per unit of its weight, up to MAX_WIDTH (a weight of 2 or more).
 WIDTH_PER_WEIGHT, MAX_WIDTH = 1.4, 2.8
+_FRAME = np.array(to_rgba("#C8C8C8"))
 _POSITIVE, _NEGATIVE = np.array(to_rgba(style.POSITIVE)), np.array(to_rgba(style.NEGATIVE))
 
 
@@ -73,6 +74,8 @@ class NetworkDiagram:
         for column, centres in zip(pictures, self.centres):
             for picture, (x, y) in zip(column, centres):
                 top, left = int(y - cell / 2), int(x - cell / 2)
+                # a grey frame one cell wide, so that a neuron that is all white still shows
+                self.canvas[top - 1:top + cell + 1, left - 1:left + cell + 1] = _FRAME
                 self.canvas[top:top + cell, left:left + cell] = picture.reshape(cell, cell, 4)[::-1]
         self.pictures.set_data((self.canvas * 255 + 0.5).astype(np.uint8))  # bytes resample fast
         segments, signs, widths = [], [], []

@@ -8,7 +8,7 @@ four classes, dropout, early stopping, a seed, your own data, and settings you c
 and load back.
 
 * **Data**: 500 points on the plane [-6, 6]²; a two-class set (circle, XOR, Gaussians,
-  spiral: :mod:`course_utils.data`'s sets, scaled by 3), a set of three or four classes,
+  spiral: :mod:`course_utils.data`'s sets, scaled by 3), sets of three and four classes,
   or a regression set (a tilted plane, or bumps); or your own.
   ``train_percent`` of them (the first, after a seeded shuffle) train the network; the
   rest test it.
@@ -27,7 +27,7 @@ data                      loss                                score
 two classes (labels 0/1)  cross-entropy on the logit z        2 sigmoid(z) - 1
                           squared error of tanh(z) vs -1/+1   tanh(z)
                           hinge on z vs -1/+1                 z clipped to [-1, 1]
-three or four classes     cross-entropy on the logits         (class probabilities)
+three to six classes      cross-entropy on the logits         (class probabilities)
                           squared error of softmax vs one-hot
 regression                squared error, or Huber             the output itself
 ========================  ==================================  ======================

@@ -71,9 +71,11 @@ def test_the_solutions_reach_what_they_say(prose):
     assert "passes 95 % by epoch 100 and reaches 99.6 % at epoch 300" in prose
     scene = PlaygroundScene(**sin)
     assert sum(m.weight.data.size for m in scene.run.trainer.model if hasattr(m, "weight")) == 4 * 2 + 2 == 10
-    plain = [accuracy(data="spiral", hidden="4", optimizer="Adam", lr=lr, seed=seed, epochs=1000, step=1000)
-             for seed in range(3) for lr in (0.01, 0.03)]
-    assert max(plain) < 0.95 and round(100 * max(plain)) == 92 and "stays near 92 % at best" in prose
+    for hidden in ("3", "3 1"):  # 9 and 10 weights
+        runs = [PlaygroundScene(data="spiral", hidden=hidden, optimizer="Adam", lr=lr, seed=seed, epochs=1000,
+                                step=1000).run for seed in range(3) for lr in (0.01, 0.03)]
+        assert max(np.array(run.records)[:, 3].max() for run in runs) < 0.88  # any epoch
+    assert "stay below 88 % (6 runs of 1000 epochs each)" in prose
 
 
 def test_huber_is_half_the_squared_error_only_without_noise(prose):

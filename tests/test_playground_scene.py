@@ -573,3 +573,33 @@ def test_a_control_that_changes_the_run_starts_it_again(start, change):
     run = scene.run
     scene.set(**change)
     assert scene.values["step"] == 0 and scene.run is not run
+
+
+def test_every_neuron_has_a_grey_frame_so_a_dead_one_still_shows():
+    from course_utils.network_diagram import _FRAME
+
+    scene = PlaygroundScene(step=50, data="three blobs", hidden="8 8 8", activation="ReLU")
+    canvas, cell = scene.diagram.canvas, scene.diagram.side
+    for column in scene.diagram.centres:
+        for x, y in column:
+            top, left = int(y - cell / 2), int(x - cell / 2)
+            ring = np.concatenate([canvas[top - 1, left - 1:left + cell + 1], canvas[top + cell, left - 1:left + cell + 1],
+                                   canvas[top:top + cell, left - 1], canvas[top:top + cell, left + cell]])
+            assert np.array_equal(ring, np.broadcast_to(_FRAME, ring.shape))
+
+
+def test_picking_adadelta_brings_its_learning_rate_of_1_and_leaving_it_the_default():
+    scene = PlaygroundScene(step=200)
+    scene.set(optimizer="Adadelta")
+    assert scene.values["lr"] == 1.0 and scene.values["step"] == 0
+    assert scene.set(step=200).run.trainer.measure()[3] == 1.0
+    assert PlaygroundScene(optimizer="Adadelta", lr=0.03, step=200).run.trainer.measure()[3] < 0.75
+    scene.set(optimizer="Adam")
+    assert scene.values["lr"] == 0.03
+    scene.set(optimizer="Adadelta", lr=0.3)  # a rate given with it is kept
+    assert scene.values["lr"] == 0.3
+
+
+def test_discretize_leaves_a_regression_map_as_it_is():
+    plain, flat = (PlaygroundScene(data="bumps", step=30, discretize=d) for d in (False, True))
+    assert np.array_equal(plain.render(), flat.render())
