@@ -63,7 +63,10 @@ CONTOUR = LinearSegmentedColormap.from_list("course_contour", ["#7E9AB0", "#FFFF
 
 #: Figure sizes in inches and the dots per inch used for every frame.
 DPI = 80
-#: How much larger than that a live picture is drawn: 1, or more for a projector in a big
+SIZE_WIDE = (8.0, 3.6)
+SIZE_SQUARE = (4.5, 4.0)
+
+#: How much larger than DPI a live picture is drawn: 1, or more for a projector in a big
 #: room (``python -m course_utils voila --projector`` sets ``COURSE_PICTURE_SCALE=1.5`` for
 #: its kernels). Layouts are in inches or in units of ``DPI`` dots, so all of a picture
 #: grows alike, sharp; GIFs are always built at scale 1.
@@ -79,8 +82,6 @@ def picture_scale(scale: float):
         yield
     finally:
         PICTURE_SCALE = before
-SIZE_WIDE = (8.0, 3.6)
-SIZE_SQUARE = (4.5, 4.0)
 
 RC = {
     "font.family": "DejaVu Sans",

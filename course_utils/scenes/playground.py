@@ -16,15 +16,15 @@ import math
 from pathlib import Path
 
 import numpy as np
-from matplotlib.colors import to_rgba
 
 from .. import data, nn, playground as pg, style
 from ..network_diagram import NetworkDiagram
-from . import playground_files
-from .playground_panels import SidePanels
 from ..live import KeptRuns
 from ..scene import Param, Scene
 from ..stamps import StampedLine
+from . import playground_files
+from .playground_panels import SidePanels
+from .playground_pictures import RGBA_CLASSES, colours, layer_values, pictures
 
 __all__ = ["PlaygroundScene", "parse_hidden", "LONGEST"]
 
@@ -45,10 +45,6 @@ RUN_PARAMS = ("data", "noise", "train_percent", *FEATURE_PARAMS, "hidden", "acti
 RUNS_KEPT = 6
 #: The output's heatmap and each neuron's thumbnail, in grid points per side.
 HEAT, THUMB = 96, 16
-#: Class colours (two classes: class 0 vermillion, class 1 blue, as in every chapter); the
-#: sixth is black, since the palette's sky blue looks too much like class 1's blue.
-CLASS_COLOURS = (style.VERMILLION, style.BLUE, style.GREEN, style.ORANGE, style.PURPLE, "#505050")
-_RGBA_CLASSES = np.array([to_rgba(c) for c in CLASS_COLOURS])
 
 
 def parse_hidden(text: str) -> tuple[int, ...]:
@@ -131,11 +127,11 @@ class PlaygroundScene(Scene):
         own data), so that moving it does not start the run again."""
         v = self.values if values is None else values
         setting = pg.Setting(data=v["data"], noise=v["noise"], train_percent=v["train_percent"],
-                          features=tuple(f for name, f in FEATURE_PARAMS.items() if v[name]),
-                          hidden=parse_hidden(v["hidden"]), activation=v["activation"], loss=v["loss"],
-                          optimizer=v["optimizer"], lr=v["lr"], batch_size=v["batch_size"],
-                          penalty=v["penalty"], strength=v["strength"], dropout=v["dropout"],
-                          patience=v["patience"], seed=v["seed"])
+                             features=tuple(f for name, f in FEATURE_PARAMS.items() if v[name]),
+                             hidden=parse_hidden(v["hidden"]), activation=v["activation"], loss=v["loss"],
+                             optimizer=v["optimizer"], lr=v["lr"], batch_size=v["batch_size"],
+                             penalty=v["penalty"], strength=v["strength"], dropout=v["dropout"],
+                             patience=v["patience"], seed=v["seed"])
         idle = {}
         if setting.penalty == "none" or setting.strength == 0:
             idle.update(penalty="none", strength=0.0)
@@ -195,11 +191,12 @@ class PlaygroundScene(Scene):
                 same = False
             if not same:
                 follow["step"] = 0
-        if "optimizer" in changes and "lr" not in changes and changes["optimizer"] != self.values_before["optimizer"]:
+        before, now = self.values_before["optimizer"], self.values["optimizer"]
+        if "lr" not in changes and before != now:
             # Adadelta's steps are sized by its own running averages: its usual rate is 1
-            if changes["optimizer"] == "Adadelta":
+            if now == "Adadelta":
                 follow["lr"] = ADADELTA_LR
-            elif self.values_before["optimizer"] == "Adadelta":
+            elif before == "Adadelta":
                 follow["lr"] = pg.DEFAULTS.lr
         if "data" in changes and "loss" not in changes:
             try:
@@ -323,7 +320,7 @@ class PlaygroundScene(Scene):
         classes = len(np.unique(self.points()[1])) if kind != "regression" else 1
         outputs = classes if kind == "classes" else 1
         columns = [len(setting.features), *setting.hidden, outputs]
-        self.kind_now, self.classes_now = kind, classes
+        self.kind_now = kind
         short = len(columns) > 5  # no room for "neurons" over each of many columns
         heads = ["features", *(f"{n}" if short else f"{n} neuron{'s' if n > 1 else ''}" for n in setting.hidden),
                  "class" if kind == "classes" else "output"]
@@ -338,73 +335,13 @@ class PlaygroundScene(Scene):
         trainer, kind = run.trainer, self.kind_now
         setting = trainer.setting
         with np.errstate(all="ignore"):
-            outputs = self._layer_values(trainer, self._thumb_points)
+            outputs = layer_values(trainer, self._thumb_points, kind)
             heat = pg.scores(setting, kind, trainer.predict(pg.features(self._heat_points, setting.features)))
-        self.diagram.draw(self._pictures(outputs, setting),
+        self.diagram.draw(pictures(outputs, setting, kind),
                           [m.weight.data for m in trainer.model if isinstance(m, nn.Linear)])
-        self.heat.set_data(_bytes(self._colours(heat, kind, v["discretize"]).reshape(HEAT, HEAT, 4)))
+        self.heat.set_data(_bytes(colours(heat, kind, v["discretize"]).reshape(HEAT, HEAT, 4)))
         self._draw_points(run, kind)
         self._draw_numbers(run, kind)
-
-    def _layer_values(self, trainer, points) -> list[np.ndarray]:
-        """Each column's values on the thumbnail grid: the features, each hidden layer's
-        activations, and the output's scores (or class probabilities)."""
-        setting, model = trainer.setting, trainer.model
-        x = pg.features(points, setting.features)
-        columns = [x]
-        model.eval()
-        try:
-            h = x
-            for module in model:
-                h = module(h)
-                if isinstance(module, tuple(pg.ACTIVATIONS.values())) and len(columns) <= len(setting.hidden):
-                    columns.append(h)
-        finally:
-            model.train()
-        out = pg.scores(setting, self.kind_now, trainer.predict(x))
-        columns.append(out.reshape(len(points), -1))
-        return columns
-
-    def _colours(self, values: np.ndarray, kind: str, discretize: bool) -> np.ndarray:
-        """RGBA in [0, 1] for scores: two classes and regression on the diverging map
-        (orange -1, white 0, blue +1); classes as their colours, paler where less sure."""
-        if kind == "classes":
-            p = np.nan_to_num(values, nan=1.0 / values.shape[1])
-            if discretize:
-                p = np.eye(p.shape[1])[p.argmax(axis=1)]
-            colours = np.array([to_rgba(c) for c in CLASS_COLOURS[:p.shape[1]]])
-            mixed = p @ colours
-            sure = (p.max(axis=1, keepdims=True) - 1 / p.shape[1]) / (1 - 1 / p.shape[1])
-            out = 1 - 0.7 * sure * (1 - mixed)  # white where unsure, paler than the points where sure
-            out[:, 3] = 1
-            return out
-        s = np.nan_to_num(np.clip(values.reshape(-1), -1, 1), nan=0.0)
-        if discretize and kind != "regression":  # a number has no class to pick
-            s = np.sign(s) * 0.6
-        return 1 - 0.7 * (1 - style.DIVERGING(0.5 + 0.5 * s))  # paler, so the points show
-
-    def _pictures(self, columns, setting) -> list[np.ndarray]:
-        """Each neuron's picture, RGBA (points, 4): its value at each point of the plane on
-        the diverging map (for tanh and sigmoid neurons on their fixed scale, full colour at
-        ±1; for features and for ReLU and linear neurons scaled to their largest value);
-        the output's score as in the big map, or each class's probability from white to
-        the class's colour."""
-        bounded = setting.activation in ("tanh", "sigmoid")
-        pictures = []
-        for c, values in enumerate(columns[:-1]):
-            if bounded and c > 0:
-                scale = np.ones(values.shape[1])
-            else:
-                scale = np.nanmax(np.abs(values), axis=0)
-                scale = np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
-            pictures.append(style.DIVERGING(0.5 + 0.5 * np.nan_to_num(values / scale)).transpose(1, 0, 2))
-        out = columns[-1]
-        if self.kind_now == "classes":
-            p = np.nan_to_num(out).T[:, :, None]  # (classes, points, 1)
-            pictures.append(1 - p * (1 - _RGBA_CLASSES[:out.shape[1], None, :]))
-        else:
-            pictures.append(self._colours(out, self.kind_now, False)[None])
-        return pictures
 
     def _draw_points(self, run, kind: str) -> None:
         self.test_dots.set_visible(self.values["show_test"])
@@ -416,7 +353,7 @@ class PlaygroundScene(Scene):
             if kind == "regression":
                 dots.set_facecolors(style.DIVERGING(0.5 + 0.5 * np.clip(y, -1, 1)))
             else:
-                dots.set_facecolors(_RGBA_CLASSES[y])
+                dots.set_facecolors(RGBA_CLASSES[y])
 
     def _draw_numbers(self, run, kind: str) -> None:
         trainer, k = run.trainer, run.at

@@ -84,7 +84,8 @@ class SidePanels:
         for t in self.conf_texts:
             t.set_visible(False)
         if kind == "regression":
-            self.scatter_fit.set_data(run.test[1], np.clip(np.nan_to_num(out.reshape(-1)), -FIT_RANGE, FIT_RANGE))
+            outputs = np.clip(np.nan_to_num(out.reshape(-1)), -FIT_RANGE, FIT_RANGE)
+            self.scatter_fit.set_data(run.test[1], outputs)
             return
         classes = self.classes
         predicted = pg.predictions(kind, out)
